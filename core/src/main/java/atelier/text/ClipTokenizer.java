@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -81,6 +82,7 @@ public final class ClipTokenizer {
    * vocabulary lacks (only possible with a reduced vocabulary) become the unknown-token id.
    */
   public int[] encode(String text) {
+    Objects.requireNonNull(text, "text");
     String clean = ClipTextCleaner.clean(text);
     List<int[]> parts = new ArrayList<>();
     int n = 0;

@@ -13,8 +13,8 @@ import java.util.List;
  *
  * <p>With a chunk limit, the last allowed chunk is filled without the comma backtrack (nothing
  * follows it to move tokens into), so a limit of one gives exactly {@link
- * ClipTokenizer#encodePadded} for unweighted text; the tokens of chunks past the limit are reported
- * as truncated.
+ * ClipTokenizer#encodePadded} for plain text without {@code BREAK}; the tokens of chunks past the
+ * limit are reported as truncated.
  */
 final class PromptChunker {
   /** A1111's default {@code comma_padding_backtrack}. */
