@@ -1,6 +1,9 @@
 package atelier.diffusion;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -9,6 +12,10 @@ import java.util.Map;
  * SchedulerConfig}s parsed from the same JSON the Python script fed to diffusers.
  */
 final class ReferenceConfigs {
+  /** Writes -Infinity as Python's json does (bare), not as a quoted string. */
+  private static final JsonMapper WRITER =
+      JsonMapper.builder().disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
+
   private ReferenceConfigs() {}
 
   static Map<String, SchedulerConfig> from(JsonNode header) {
@@ -21,6 +28,10 @@ final class ReferenceConfigs {
   }
 
   static SchedulerConfig config(JsonNode json, String name) {
-    return SchedulerConfig.parse(json.toString(), name);
+    try {
+      return SchedulerConfig.parse(WRITER.writeValueAsString(json), name);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write reference config " + name, e);
+    }
   }
 }
