@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -94,9 +93,7 @@ public final class SchedulerConfig {
               + (root == null ? "nothing" : root.getNodeType()));
     }
     Map<String, JsonNode> map = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> e = fields.next();
+    for (Map.Entry<String, JsonNode> e : root.properties()) {
       String problem = typeProblem(e.getKey(), e.getValue());
       if (problem != null) {
         throw new ModelLoadException("scheduler config " + source + ": " + problem);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import atelier.BadRequestException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.data.Offset;
@@ -62,9 +61,7 @@ class Mt19937GeneratorTest {
           float[] tail = floats(call.get("tail"));
           worst = Math.max(worst, compare(where + " head", head, got, 0, tol));
           worst = Math.max(worst, compare(where + " tail", tail, got, n - tail.length, tol));
-          Iterator<Map.Entry<String, JsonNode>> every = call.get("every_1000").fields();
-          while (every.hasNext()) {
-            Map.Entry<String, JsonNode> e = every.next();
+          for (Map.Entry<String, JsonNode> e : call.get("every_1000").properties()) {
             int i = Integer.parseInt(e.getKey());
             worst = Math.max(worst, Math.abs(got[i] - e.getValue().asDouble()));
             assertThat((double) got[i])

@@ -22,8 +22,8 @@ final class ReferenceConfigs {
     Map<String, SchedulerConfig> out = new HashMap<>();
     header
         .get("configs")
-        .fields()
-        .forEachRemaining(e -> out.put(e.getKey(), config(e.getValue(), e.getKey())));
+        .properties()
+        .forEach(e -> out.put(e.getKey(), config(e.getValue(), e.getKey())));
     return out;
   }
 

@@ -86,8 +86,8 @@ class SchedulerScheduleTest {
       SchedulerKind kind = SchedulerKind.lookup(r.get("kind").asText());
       Settings s = Settings.resolve(kind, CONFIGS.get(r.get("config").asText()));
       r.get("resolved")
-          .fields()
-          .forEachRemaining(
+          .properties()
+          .forEach(
               e -> {
                 if (!Settings.accepts(kind, e.getKey())) {
                   return; // diffusers keeps foreign keys in .config but never reads them
