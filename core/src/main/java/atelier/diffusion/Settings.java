@@ -1,6 +1,5 @@
 package atelier.diffusion;
 
-import atelier.BadRequestException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -151,7 +150,7 @@ record Settings(
 
   /** Resolves {@code config} for {@code kind}, rejecting values Atelier does not implement. */
   static Settings resolve(SchedulerKind kind, SchedulerConfig config) {
-    Reader r = new Reader(kind, config);
+    ConfigReader r = new ConfigReader(kind, config);
     boolean lcm = kind == SchedulerKind.LCM;
     String cls = kind.diffusersClass();
     boolean eulerOrDpm =
@@ -261,7 +260,7 @@ record Settings(
         heun);
   }
 
-  private static Prediction predictionFor(Reader r, SchedulerKind kind) {
+  private static Prediction predictionFor(ConfigReader r, SchedulerKind kind) {
     List<String> allowed =
         switch (kind) {
           // diffusers' EulerAncestral and PNDM raise for "sample"; Euler also spells it
@@ -277,86 +276,5 @@ record Settings(
             .filter(p -> p.key.equals(value))
             .findFirst()
             .orElseThrow();
-  }
-
-  /** Reads keys the kind's class accepts; the others read as the class default. */
-  private static final class Reader {
-    private final SchedulerKind kind;
-    private final SchedulerConfig config;
-
-    Reader(SchedulerKind kind, SchedulerConfig config) {
-      this.kind = kind;
-      this.config = config;
-    }
-
-    boolean has(String key) {
-      return accepts(kind, key) && config.has(key);
-    }
-
-    int integer(String key, int fallback) {
-      return has(key) ? config.integer(key).orElse(fallback) : fallback;
-    }
-
-    double number(String key, double fallback) {
-      return has(key) ? config.number(key).orElse(fallback) : fallback;
-    }
-
-    boolean bool(String key, boolean fallback) {
-      return has(key) ? config.bool(key).orElse(fallback) : fallback;
-    }
-
-    void reject(String key, boolean supported, String why) {
-      if (has(key) && config.bool(key).orElse(false) != supported) {
-        throw new BadRequestException(
-            "scheduler "
-                + kind
-                + ": config "
-                + config.source()
-                + " sets "
-                + key
-                + "="
-                + !supported
-                + ", but "
-                + why
-                + " (expected "
-                + supported
-                + ")");
-      }
-    }
-
-    String expect(String key, String fallback, List<String> allowed) {
-      String value = has(key) ? config.string(key).orElse(fallback) : fallback;
-      if (!allowed.contains(value)) {
-        throw unsupported(key, "one of " + allowed, "\"" + value + "\"");
-      }
-      return value;
-    }
-
-    <E extends Enum<E>> E choice(
-        String key, E fallback, E[] options, java.util.function.Function<E, String> name) {
-      String value =
-          has(key) ? config.string(key).orElse(name.apply(fallback)) : name.apply(fallback);
-      for (E option : options) {
-        if (name.apply(option).equals(value)) {
-          return option;
-        }
-      }
-      throw unsupported(
-          key, "one of " + Arrays.stream(options).map(name).toList(), "\"" + value + "\"");
-    }
-
-    BadRequestException unsupported(String key, String expected, String found) {
-      return new BadRequestException(
-          "scheduler "
-              + kind
-              + ": config "
-              + config.source()
-              + " key \""
-              + key
-              + "\": expected "
-              + expected
-              + ", found "
-              + found);
-    }
   }
 }
