@@ -1,0 +1,90 @@
+package atelier.diffusion;
+
+import atelier.BadRequestException;
+import java.util.Objects;
+
+/** Makes schedulers: one fresh, stateful instance per image. Stateless and thread-safe itself. */
+public final class Schedulers {
+  private Schedulers() {}
+
+  /**
+   * A scheduler of {@code kind} for {@code steps} denoising steps, as diffusers' {@code
+   * KindClass.from_config(config)} followed by {@code set_timesteps(steps)}. Keys the config has
+   * override the class defaults; keys it lacks take the kind's class default. The kind fixes what
+   * its name says: the DPM++ kinds are dpmsolver++ of order 2 with Karras sigmas off or on,
+   * whatever the config says about algorithm_type, solver_order or use_karras_sigmas.
+   *
+   * <p>With {@code options.strength() < 1} the scheduler is set up for image-to-image as diffusers'
+   * img2img pipelines do it: {@link Scheduler#beginIndex()} is already set (to {@code steps −
+   * int(steps·strength)}), except for LCM, which takes its steps from the shortened schedule and
+   * begins at 0.
+   *
+   * @throws BadRequestException if the config asks for something Atelier does not implement for
+   *     this kind (naming the key, expected and found), if steps is out of range for the kind, or
+   *     if the strength leaves no step to take
+   */
+  public static Scheduler create(
+      SchedulerKind kind, SchedulerConfig config, int steps, SchedulerOptions options) {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(options, "options");
+    if (steps < 1) {
+      throw new BadRequestException("steps: expected at least 1, found " + steps);
+    }
+    if (options.eta() != 0 && kind != SchedulerKind.DDIM) {
+      throw new BadRequestException(
+          "eta: only the ddim scheduler uses eta (found eta "
+              + options.eta()
+              + " with "
+              + kind
+              + "); leave it at 0");
+    }
+    Settings s = Settings.resolve(kind, config);
+    if (steps > s.numTrainTimesteps()) {
+      throw new BadRequestException(
+          "steps: expected at most num_train_timesteps ("
+              + s.numTrainTimesteps()
+              + "), found "
+              + steps);
+    }
+    BaseScheduler scheduler =
+        switch (kind) {
+          case EULER -> EulerScheduler.create(s, steps, false);
+          case EULER_ANCESTRAL -> EulerScheduler.create(s, steps, true);
+          case DDIM -> DdimScheduler.create(s, steps, options.eta());
+          case DPMPP_2M, DPMPP_2M_KARRAS -> DpmSolverScheduler.create(s, steps);
+          case LCM -> LcmScheduler.create(s, steps, options.strength());
+          case PNDM -> PndmScheduler.create(s, steps);
+        };
+    if (options.strength() < 1 && kind != SchedulerKind.LCM) {
+      scheduler.setBeginIndex(imageToImageStart(steps, options.strength(), kind));
+    }
+    return scheduler;
+  }
+
+  /** A scheduler with {@link SchedulerOptions#DEFAULTS} (text-to-image, eta 0). */
+  public static Scheduler create(SchedulerKind kind, SchedulerConfig config, int steps) {
+    return create(kind, config, steps, SchedulerOptions.DEFAULTS);
+  }
+
+  /**
+   * diffusers' img2img get_timesteps: skip {@code steps − min(int(steps·strength), steps)} steps
+   * (each scheduler here makes one UNet call per step, so the skipped steps are timestep indices).
+   */
+  static int imageToImageStart(int steps, double strength, SchedulerKind kind) {
+    int initTimestep = Math.min((int) (steps * strength), steps);
+    if (initTimestep < 1) {
+      throw new BadRequestException(
+          "strength: "
+              + strength
+              + " with "
+              + steps
+              + " steps leaves no denoising step for "
+              + kind
+              + "; expected strength >= 1/steps ("
+              + (1.0 / steps)
+              + ")");
+    }
+    return steps - initTimestep;
+  }
+}
