@@ -1,0 +1,423 @@
+package atelier.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.platform.Fp16Conversions;
+import atelier.InferenceException;
+import atelier.ModelLoadException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * One ONNX graph loaded into an ONNX Runtime session: the only place {@link OrtException} is seen.
+ * It reads the graph's declared inputs and outputs, checks them for the stage that owns it, and
+ * converts values at the boundary to the declared element types.
+ *
+ * <p>Thread-safe: ONNX Runtime sessions may run concurrently. Closing is idempotent.
+ */
+public final class OnnxModel implements AutoCloseable {
+  private static final OrtEnvironment ENV =
+      OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "atelier");
+
+  private final String stage;
+  private final Path path;
+  private final OrtSession session;
+  private final Map<String, TensorSpec> inputs;
+  private final Map<String, TensorSpec> outputs;
+  private volatile boolean closed;
+  private final AtomicLong runs = new AtomicLong();
+  private final AtomicLong runNanos = new AtomicLong();
+
+  private OnnxModel(String stage, Path path, OrtSession session) throws OrtException {
+    this.stage = stage;
+    this.path = path;
+    this.session = session;
+    this.inputs = specs(session.getInputInfo());
+    this.outputs = specs(session.getOutputInfo());
+  }
+
+  /**
+   * Loads {@code file} (external weights beside it are found by ONNX Runtime).
+   *
+   * @param stage the stage's name for messages, e.g. {@code unet}
+   * @throws ModelLoadException when the file is missing, unreadable or the device cannot be used
+   */
+  public static OnnxModel open(String stage, Path file, SessionSettings settings) {
+    if (!Files.isRegularFile(file)) {
+      throw new ModelLoadException(stage + ": expected an ONNX graph at " + file + ", found none");
+    }
+    try (OrtSession.SessionOptions options = options(settings)) {
+      return new OnnxModel(stage, file, ENV.createSession(file.toString(), options));
+    } catch (OrtException e) {
+      throw new ModelLoadException(
+          stage + ": ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Loads a graph from memory (a graph Atelier rewrote); {@code origin} names it in messages. */
+  public static OnnxModel open(String stage, byte[] graph, Path origin, SessionSettings settings) {
+    try (OrtSession.SessionOptions options = options(settings)) {
+      Path folder = origin.toAbsolutePath().getParent();
+      if (folder != null) {
+        // External weights of a graph loaded from memory are looked up in the original folder.
+        options.addConfigEntry(
+            "session.model_external_initializers_file_folder_path", folder.toString());
+      }
+      return new OnnxModel(stage, origin, ENV.createSession(graph, options));
+    } catch (OrtException e) {
+      throw new ModelLoadException(
+          stage
+              + ": ONNX Runtime could not load the rewritten graph of "
+              + origin
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static OrtSession.SessionOptions options(SessionSettings settings) throws OrtException {
+    OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+    try {
+      o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+      o.setInterOpNumThreads(1);
+      if (settings.intraOpThreads() > 0) {
+        o.setIntraOpNumThreads(settings.intraOpThreads());
+      }
+      if (settings.device() == Device.CUDA) {
+        addCuda(o, settings.cudaDeviceId());
+      }
+      return o;
+    } catch (OrtException | RuntimeException e) {
+      o.close();
+      throw e;
+    }
+  }
+
+  private static void addCuda(OrtSession.SessionOptions o, int deviceId) {
+    if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+      throw new ModelLoadException(
+          "device cuda: expected ONNX Runtime with the CUDA execution provider, found only "
+              + OrtEnvironment.getAvailableProviders()
+              + ". Build Atelier with './mvnw -Pcuda package' (needs CUDA 12 and cuDNN 9)"
+              + " or use --device cpu");
+    }
+    try {
+      o.addCUDA(deviceId);
+    } catch (OrtException e) {
+      throw new ModelLoadException(
+          "device cuda: the CUDA execution provider could not start on GPU "
+              + deviceId
+              + " ("
+              + e.getMessage()
+              + "); check the NVIDIA driver, CUDA 12 and cuDNN 9 libraries, or use --device cpu",
+          e);
+    }
+  }
+
+  private static Map<String, TensorSpec> specs(Map<String, NodeInfo> info) {
+    Map<String, TensorSpec> m = new LinkedHashMap<>();
+    for (NodeInfo n : info.values()) {
+      if (n.getInfo() instanceof TensorInfo t) {
+        m.put(n.getName(), new TensorSpec(n.getName(), ElementType.of(t.type), t.getShape()));
+      } else {
+        m.put(n.getName(), new TensorSpec(n.getName(), ElementType.OTHER, new long[0]));
+      }
+    }
+    return m;
+  }
+
+  /** The stage name used in messages. */
+  public String stage() {
+    return stage;
+  }
+
+  /** The graph file. */
+  public Path path() {
+    return path;
+  }
+
+  /** The declared inputs, in graph order. */
+  public List<TensorSpec> inputs() {
+    return List.copyOf(inputs.values());
+  }
+
+  /** The declared outputs, in graph order. */
+  public List<TensorSpec> outputs() {
+    return List.copyOf(outputs.values());
+  }
+
+  public Optional<TensorSpec> input(String name) {
+    return Optional.ofNullable(inputs.get(name));
+  }
+
+  public Optional<TensorSpec> output(String name) {
+    return Optional.ofNullable(outputs.get(name));
+  }
+
+  /**
+   * The input {@code name}, checked against the allowed element types and ranks.
+   *
+   * @throws ModelLoadException naming the graph, the input, what was expected and what was found
+   */
+  public TensorSpec requireInput(String name, Set<ElementType> types, int... ranks) {
+    return require("input", inputs, name, types, ranks);
+  }
+
+  /** The output {@code name}, checked like {@link #requireInput}. */
+  public TensorSpec requireOutput(String name, Set<ElementType> types, int... ranks) {
+    return require("output", outputs, name, types, ranks);
+  }
+
+  private TensorSpec require(
+      String what,
+      Map<String, TensorSpec> specs,
+      String name,
+      Set<ElementType> types,
+      int[] ranks) {
+    TensorSpec s = specs.get(name);
+    if (s == null) {
+      throw new ModelLoadException(
+          stage
+              + " ("
+              + path
+              + "): expected an "
+              + what
+              + " named '"
+              + name
+              + "', found "
+              + specs.values());
+    }
+    if (!types.contains(s.type())) {
+      throw new ModelLoadException(
+          stage
+              + " ("
+              + path
+              + "): "
+              + what
+              + " '"
+              + name
+              + "' expected type "
+              + types.stream().map(Object::toString).sorted().collect(Collectors.joining(" or "))
+              + ", found "
+              + s.type());
+    }
+    if (ranks.length > 0 && Arrays.stream(ranks).noneMatch(r -> r == s.rank())) {
+      throw new ModelLoadException(
+          stage
+              + " ("
+              + path
+              + "): "
+              + what
+              + " '"
+              + name
+              + "' expected rank "
+              + Arrays.stream(ranks).mapToObj(Integer::toString).collect(Collectors.joining(" or "))
+              + ", found "
+              + s.rank()
+              + " "
+              + s.shapeText());
+    }
+    return s;
+  }
+
+  /** True when any float input or output is declared float16. */
+  public boolean usesFloat16() {
+    return inputs.values().stream().anyMatch(s -> s.type() == ElementType.FLOAT16)
+        || outputs.values().stream().anyMatch(s -> s.type() == ElementType.FLOAT16);
+  }
+
+  /**
+   * Runs the graph. Inputs are converted to their declared types; the named outputs come back as
+   * float tensors (float16 widened).
+   *
+   * @throws InferenceException when ONNX Runtime fails
+   */
+  public Map<String, Tensor> run(Map<String, Tensor> feed, String... wanted) {
+    if (closed) {
+      throw new IllegalStateException(stage + " (" + path + ") is closed");
+    }
+    List<OnnxTensor> created = new ArrayList<>();
+    try {
+      Map<String, OnnxTensor> in = new LinkedHashMap<>();
+      for (Map.Entry<String, Tensor> e : feed.entrySet()) {
+        TensorSpec spec = inputs.get(e.getKey());
+        if (spec == null) {
+          throw new IllegalArgumentException(
+              stage + ": no input named '" + e.getKey() + "', expected one of " + inputs.keySet());
+        }
+        OnnxTensor t = toOrt(spec, e.getValue());
+        created.add(t);
+        in.put(e.getKey(), t);
+      }
+      long started = System.nanoTime();
+      OrtSession.Result ran = session.run(in, Set.of(wanted));
+      runNanos.addAndGet(System.nanoTime() - started);
+      runs.incrementAndGet();
+      try (OrtSession.Result result = ran) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String name : wanted) {
+          OnnxValue v =
+              result
+                  .get(name)
+                  .orElseThrow(() -> new InferenceException(stage + ": no output '" + name + "'"));
+          out.put(name, fromOrt((OnnxTensor) v));
+        }
+        return out;
+      }
+    } catch (OrtException e) {
+      throw new InferenceException(
+          stage + " (" + path + ") failed with inputs " + describe(feed) + ": " + e.getMessage(),
+          e);
+    } finally {
+      for (OnnxTensor t : created) {
+        t.close();
+      }
+    }
+  }
+
+  private static String describe(Map<String, Tensor> feed) {
+    return feed.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(", ", "{", "}"));
+  }
+
+  private static OnnxTensor toOrt(TensorSpec spec, Tensor t) throws OrtException {
+    long[] shape = t.shape();
+    int n = (int) Tensor.elementCount(shape);
+    switch (spec.type()) {
+      case FLOAT32 -> {
+        ByteBuffer b = direct(n * 4L);
+        b.asFloatBuffer().put(floats(spec, t));
+        return OnnxTensor.createTensor(ENV, b.asFloatBuffer(), shape);
+      }
+      case FLOAT16 -> {
+        ByteBuffer b = direct(n * 2L);
+        float[] f = floats(spec, t);
+        for (int i = 0; i < n; i++) {
+          b.putShort(i * 2, Fp16Conversions.floatToFp16(f[i]));
+        }
+        return OnnxTensor.createTensor(ENV, b, shape, OnnxJavaType.FLOAT16);
+      }
+      case INT32 -> {
+        ByteBuffer b = direct(n * 4L);
+        long[] l = t.isFloat() ? truncate(t.floatData()) : t.longData();
+        for (int i = 0; i < n; i++) {
+          b.putInt(i * 4, Math.toIntExact(l[i]));
+        }
+        return OnnxTensor.createTensor(ENV, b.asIntBuffer(), shape);
+      }
+      case INT64 -> {
+        ByteBuffer b = direct(n * 8L);
+        b.asLongBuffer().put(t.isFloat() ? truncate(t.floatData()) : t.longData());
+        return OnnxTensor.createTensor(ENV, b.asLongBuffer(), shape);
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "input '" + spec.name() + "': element type " + spec.type() + " is not supported");
+    }
+  }
+
+  private static float[] floats(TensorSpec spec, Tensor t) {
+    if (t.isFloat()) {
+      return t.floatData();
+    }
+    long[] l = t.longData();
+    float[] f = new float[l.length];
+    for (int i = 0; i < l.length; i++) {
+      f[i] = l[i];
+    }
+    return f;
+  }
+
+  /** Float to integer as numpy's astype does: truncation toward zero. */
+  private static long[] truncate(float[] f) {
+    long[] l = new long[f.length];
+    for (int i = 0; i < f.length; i++) {
+      l[i] = (long) f[i];
+    }
+    return l;
+  }
+
+  private static ByteBuffer direct(long bytes) {
+    return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+  }
+
+  private static Tensor fromOrt(OnnxTensor t) {
+    TensorInfo info = t.getInfo();
+    long[] shape = info.getShape();
+    return switch (info.type) {
+      case FLOAT, FLOAT16, BFLOAT16, DOUBLE -> {
+        FloatBuffer fb = t.getFloatBuffer();
+        float[] f = new float[fb.remaining()];
+        fb.get(f);
+        yield Tensor.floats(f, shape);
+      }
+      case INT64 -> {
+        long[] l = new long[(int) info.getNumElements()];
+        t.getLongBuffer().get(l);
+        yield Tensor.longs(l, shape);
+      }
+      case INT32 -> {
+        int[] i = new int[(int) info.getNumElements()];
+        t.getIntBuffer().get(i);
+        yield Tensor.ints(i, shape);
+      }
+      case BOOL -> {
+        ByteBuffer bb = t.getByteBuffer();
+        long[] l = new long[bb.remaining()];
+        for (int i = 0; i < l.length; i++) {
+          l[i] = bb.get(i);
+        }
+        yield Tensor.longs(l, shape);
+      }
+      default -> throw new InferenceException("output of type " + info.type + " is not supported");
+    };
+  }
+
+  /** How many times this graph ran, and the time spent inside ONNX Runtime's run call. */
+  public record RunStats(long runs, long nanos) {}
+
+  /** Run count and time inside {@code OrtSession.run} so far (for benchmarks). */
+  public RunStats runStats() {
+    return new RunStats(runs.get(), runNanos.get());
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new InferenceException(stage + ": closing the session for " + path + " failed", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return stage + " " + path + " inputs=" + inputs.values() + " outputs=" + outputs.values();
+  }
+}
