@@ -62,6 +62,38 @@ public final class Schedulers {
     return scheduler;
   }
 
+  /**
+   * The config as diffusers' Stable Diffusion pipelines hold it after loading: their constructors
+   * force {@code steps_offset} to 1 and {@code clip_sample} to false on the model's own scheduler.
+   * A value the file states is rewritten, so every scheduler made from the config sees the fix; a
+   * key the file lacks is fixed only for the model's own scheduler class, since diffusers keeps it
+   * among the defaulted values that {@code from_config} does not pass on to another class. (The LCM
+   * pipelines do not do this; do not call it for them.)
+   *
+   * @param file the model's scheduler config
+   * @param target the scheduler that will be made from the result
+   */
+  public static SchedulerConfig withPipelineFixes(SchedulerConfig file, SchedulerKind target) {
+    boolean own =
+        SchedulerKind.forConfig(file)
+            .map(k -> k.diffusersClass().equals(target.diffusersClass()))
+            .orElse(false);
+    SchedulerConfig c = file;
+    boolean offsetWrong =
+        file.has("steps_offset") ? file.integer("steps_offset").orElse(0) != 1 : own;
+    if (offsetWrong) {
+      c = c.with("steps_offset", 1);
+    }
+    boolean clipOn =
+        file.has("clip_sample")
+            ? file.bool("clip_sample").orElse(false)
+            : own && target == SchedulerKind.DDIM;
+    if (clipOn) {
+      c = c.with("clip_sample", false);
+    }
+    return c;
+  }
+
   /** A scheduler with {@link SchedulerOptions#DEFAULTS} (text-to-image, eta 0). */
   public static Scheduler create(SchedulerKind kind, SchedulerConfig config, int steps) {
     return create(kind, config, steps, SchedulerOptions.DEFAULTS);
