@@ -1,0 +1,100 @@
+package atelier.pipeline;
+
+import atelier.BadRequestException;
+import atelier.image.PngText;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Generated images as PNG files: the A1111 {@code parameters} text chunk (other tools read it) and
+ * an {@code atelier} chunk with the full {@link ImageRecord} as JSON. Files are written to a
+ * temporary name and renamed, so a failed write never leaves a half file. Stateless.
+ */
+public final class ArtworkPng {
+  /** The text chunk holding A1111's parameters. */
+  public static final String PARAMETERS = "parameters";
+
+  /** The text chunk holding Atelier's JSON record. */
+  public static final String RECORD = "atelier";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ArtworkPng() {}
+
+  /** The JSON mapper for records (indented output, tolerant of unknown fields). */
+  public static ObjectMapper json() {
+    return JSON;
+  }
+
+  /** The PNG bytes of an artwork with both chunks. */
+  public static byte[] encode(Artwork artwork) {
+    Map<String, String> texts = new LinkedHashMap<>();
+    texts.put(PARAMETERS, Infotext.format(artwork.record()));
+    try {
+      texts.put(RECORD, JSON.writeValueAsString(artwork.record()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("serialising the image record failed", e);
+    }
+    return PngText.encode(artwork.image(), texts);
+  }
+
+  /** Writes an artwork to {@code file} atomically (temporary file, then rename). */
+  public static void write(Artwork artwork, Path file) throws IOException {
+    byte[] bytes = encode(artwork);
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, ".atelier-", ".png.part");
+    try {
+      Files.write(tmp, bytes);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Reads the record stored in a PNG that Atelier wrote.
+   *
+   * @throws BadRequestException when the file is unreadable, not a PNG, or carries no record
+   */
+  public static ImageRecord read(Path file) {
+    Map<String, String> texts = texts(file);
+    String json = texts.get(RECORD);
+    if (json == null) {
+      throw new BadRequestException(
+          "image "
+              + file
+              + ": expected an Atelier record (PNG text chunk 'atelier'), found "
+              + (texts.isEmpty() ? "no text chunks" : "only " + texts.keySet()));
+    }
+    try {
+      return JSON.readValue(json, ImageRecord.class);
+    } catch (IOException e) {
+      throw new BadRequestException(
+          "image " + file + ": the Atelier record is not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** All text chunks of a PNG. */
+  public static Map<String, String> texts(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new BadRequestException("image " + file + ": expected a PNG file, found nothing");
+    }
+    try {
+      return PngText.read(file);
+    } catch (IOException e) {
+      throw new BadRequestException("image " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,275 @@
+package atelier.pipeline;
+
+import atelier.BadRequestException;
+import atelier.CancelToken;
+import atelier.Progress;
+import atelier.ProgressListener;
+import atelier.Version;
+import atelier.diffusion.GuidanceEmbedding;
+import atelier.diffusion.SamplingLoop;
+import atelier.diffusion.Scheduler;
+import atelier.diffusion.SchedulerConfig;
+import atelier.diffusion.SchedulerKind;
+import atelier.diffusion.SchedulerOptions;
+import atelier.diffusion.Schedulers;
+import atelier.diffusion.TorchGenerator;
+import atelier.image.ImageTensors;
+import atelier.image.Resize;
+import atelier.model.ModelFamily;
+import atelier.model.Tensor;
+import java.awt.image.BufferedImage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * One run of a request against a loaded model, in diffusers' order of operations: encode prompts,
+ * then per image (its own generator seeded seed+i and its own scheduler) start latents (noise, or
+ * the encoded basemap noised to the start step), the sampling loop with guidance, and decoding.
+ *
+ * <p>Images are made one after another and each UNet call holds only one image's guidance batch, so
+ * an image comes out bit-identical whether made alone or in a batch. Single use.
+ */
+final class Generation {
+  private final StableDiffusion model;
+  private final GenerationRequest request;
+  private final ProgressListener listener;
+  private final CancelToken cancel;
+  private final Consumer<Artwork> sink;
+
+  Generation(
+      StableDiffusion model,
+      GenerationRequest request,
+      ProgressListener listener,
+      CancelToken cancel,
+      Consumer<Artwork> sink) {
+    this.model = model;
+    this.request = request;
+    this.listener = listener == null ? ProgressListener.NONE : listener;
+    this.cancel = cancel == null ? CancelToken.NONE : cancel;
+    this.sink = sink == null ? a -> {} : sink;
+  }
+
+  GenerationResult run() {
+    long start = System.nanoTime();
+    ModelInfo info = model.info();
+    GenerationSettings settings = resolve(request, info);
+    SchedulerKind kind = SchedulerKind.lookup(settings.scheduler());
+    List<String> warnings = new ArrayList<>();
+    int latentH = settings.height() / 8;
+    int latentW = settings.width() / 8;
+    int latentSize = 4 * latentH * latentW;
+    SchedulerConfig schedulerConfig =
+        info.family() == ModelFamily.LCM
+            ? model.schedulerConfig()
+            : Schedulers.withPipelineFixes(model.schedulerConfig(), kind);
+    SchedulerOptions options =
+        new SchedulerOptions(
+            settings.eta(), settings.strength() == null ? 1.0 : settings.strength());
+    // Made once up front so a bad combination (eta on a non-DDIM sampler, a strength that leaves
+    // no step) fails before any model work.
+    int startIndex =
+        Schedulers.create(kind, schedulerConfig, settings.steps(), options).beginIndex();
+
+    // Prompts.
+    cancel.check();
+    long t = System.nanoTime();
+    boolean lcmEmbedding = model.unet().takesTimestepCond();
+    boolean guided = settings.guidance() > 1 && !lcmEmbedding;
+    if (!guided && !settings.negativePrompt().isEmpty()) {
+      warnings.add(
+          "negative prompt ignored: guidance is off ("
+              + (lcmEmbedding
+                  ? "LCM guidance embedding"
+                  : "guidance " + settings.guidance() + " ≤ 1")
+              + ")");
+    }
+    Conditioning cond =
+        Conditioning.encode(model, settings.prompt(), settings.negativePrompt(), guided);
+    listener.onProgress(progress(Progress.Stage.ENCODE_TEXT, 1, 1, 0, settings.batch(), t));
+    double textMs = ms(t);
+    float[] guidanceEmbedding =
+        lcmEmbedding
+            ? GuidanceEmbedding.of(settings.guidance() - 1, model.unet().timestepCondSize())
+            : null;
+
+    // The basemap, once for all images.
+    Tensor initTensor = null;
+    if (settings.strength() != null) {
+      BufferedImage fitted =
+          Resize.fit(
+              request.init().image(),
+              settings.width(),
+              settings.height(),
+              Resize.Fit.lookup(settings.fit()));
+      initTensor = ImageTensors.toTensor(fitted);
+    }
+
+    List<Artwork> artworks = new ArrayList<>();
+    double encodeMs = 0;
+    double denoiseMs = 0;
+    double decodeMs = 0;
+    int stepsRun = 0;
+    double[] timesteps = null;
+    for (int image = 0; image < settings.batch(); image++) {
+      cancel.check();
+      long seed = settings.seed() + image;
+      TorchGenerator generator = TorchGenerator.cpu(seed);
+      Scheduler scheduler = Schedulers.create(kind, schedulerConfig, settings.steps(), options);
+      timesteps = scheduler.timesteps();
+      float[] latents;
+      if (initTensor == null) {
+        latents = generator.randn(latentSize);
+        float sigma = (float) scheduler.initNoiseSigma();
+        for (int i = 0; i < latents.length; i++) {
+          latents[i] *= sigma;
+        }
+      } else {
+        t = System.nanoTime();
+        Tensor z = model.vaeEncoder().encode(initTensor, generator);
+        float[] init = z.floatData().clone();
+        float scale = (float) model.info().vaeScalingFactor();
+        for (int i = 0; i < init.length; i++) {
+          init[i] *= scale;
+        }
+        float[] noise = generator.randn(latentSize);
+        latents = scheduler.addNoise(init, noise, startIndex);
+        encodeMs += ms(t);
+        listener.onProgress(
+            progress(Progress.Stage.ENCODE_IMAGE, 1, 1, image, settings.batch(), t));
+      }
+      Symmetry symmetry = settings.symmetry();
+      if (symmetry != null && symmetry.activeAt(0, settings.steps())) {
+        symmetry.apply(latents, 4, latentH, latentW);
+      }
+
+      t = System.nanoTime();
+      long loopStart = t;
+      int total = timesteps.length - startIndex;
+      final int imageIndex = image;
+      SamplingLoop.run(
+          List.of(scheduler),
+          List.of(generator),
+          new float[][] {latents},
+          (inputs, timestep) ->
+              new float[][] {
+                cond.predict(
+                    model.unet(),
+                    inputs[0],
+                    latentH,
+                    latentW,
+                    timestep,
+                    settings.guidance(),
+                    guidanceEmbedding)
+              },
+          symmetry == null
+              ? null
+              : (lat, done, all) -> {
+                if (symmetry.activeAt(done, all)) {
+                  symmetry.apply(lat, 4, latentH, latentW);
+                }
+              },
+          done ->
+              listener.onProgress(
+                  progress(
+                      Progress.Stage.DENOISE,
+                      done,
+                      total,
+                      imageIndex,
+                      settings.batch(),
+                      loopStart)),
+          cancel);
+      denoiseMs += ms(t);
+      stepsRun += total;
+
+      cancel.check();
+      t = System.nanoTime();
+      float[] scaled = latents.clone();
+      float inv = (float) (1.0 / model.info().vaeScalingFactor());
+      for (int i = 0; i < scaled.length; i++) {
+        scaled[i] *= inv;
+      }
+      Tensor decoded = model.vaeDecoder().decode(Tensor.floats(scaled, 1, 4, latentH, latentW));
+      BufferedImage picture = ImageTensors.toImage(decoded, 0);
+      decodeMs += ms(t);
+      listener.onProgress(progress(Progress.Stage.DECODE, 1, 1, image, settings.batch(), t));
+
+      Timings soFar =
+          new Timings(
+              textMs, encodeMs, denoiseMs, denoiseMs / Math.max(1, stepsRun), decodeMs, ms(start));
+      ImageRecord record =
+          new ImageRecord(
+              Version.SOFTWARE,
+              Instant.now().toString(),
+              modelRef(),
+              settings.forImage(image),
+              image,
+              settings.seed(),
+              java.util.Arrays.copyOfRange(timesteps, startIndex, timesteps.length),
+              cond.truncated(),
+              List.copyOf(warnings),
+              soFar);
+      Artwork artwork = new Artwork(picture, record, latents);
+      artworks.add(artwork);
+      sink.accept(artwork);
+    }
+    Timings timings =
+        new Timings(
+            textMs, encodeMs, denoiseMs, denoiseMs / Math.max(1, stepsRun), decodeMs, ms(start));
+    return new GenerationResult(artworks, timings);
+  }
+
+  private ModelRef modelRef() {
+    ModelInfo info = model.info();
+    return new ModelRef(
+        info.id(),
+        info.path().toAbsolutePath().normalize().toString(),
+        model.hash(),
+        info.family().id(),
+        info.variant().id());
+  }
+
+  /** Fills the request's unset fields from the model's defaults. */
+  static GenerationSettings resolve(GenerationRequest r, ModelInfo info) {
+    if (r.init() != null && !info.imageToImage()) {
+      throw new BadRequestException(
+          "init image: image-to-image needs a VAE encoder; expected "
+              + info.path().resolve("vae_encoder/model.onnx")
+              + ", found none (this export is text-to-image only)");
+    }
+    String scheduler =
+        (r.scheduler() != null ? r.scheduler() : SchedulerKind.lookup(info.defaultScheduler()))
+            .cliName();
+    long seed = r.seed() != null ? r.seed() : ThreadLocalRandom.current().nextLong(1L << 32);
+    Double strength = r.init() == null ? null : (r.strength() != null ? r.strength() : 0.75);
+    return new GenerationSettings(
+        r.prompt(),
+        r.negativePrompt(),
+        r.width() != null ? r.width() : info.defaultWidth(),
+        r.height() != null ? r.height() : info.defaultHeight(),
+        r.steps() != null ? r.steps() : info.defaultSteps(),
+        r.guidance() != null ? r.guidance() : info.defaultGuidance(),
+        scheduler,
+        r.eta() != null ? r.eta() : 0.0,
+        seed,
+        r.batch(),
+        strength,
+        r.init() == null ? null : r.init().source(),
+        r.init() == null ? null : r.init().sha256(),
+        r.fit().cliName(),
+        r.symmetry());
+  }
+
+  private static Progress progress(
+      Progress.Stage stage, int step, int total, int image, int images, long startNanos) {
+    return new Progress(
+        stage, step, total, image, images, Duration.ofNanos(System.nanoTime() - startNanos));
+  }
+
+  private static double ms(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e6;
+  }
+}

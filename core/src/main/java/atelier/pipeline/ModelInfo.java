@@ -1,0 +1,35 @@
+package atelier.pipeline;
+
+import atelier.model.ExportVariant;
+import atelier.model.ModelFamily;
+import java.nio.file.Path;
+
+/**
+ * What Atelier learned about a model at load: what it is and the settings that suit it.
+ *
+ * @param id the folder name
+ * @param path the folder
+ * @param family detected family
+ * @param variant detected exporter
+ * @param defaultWidth default image width (from unet/config.json sample_size, else the family)
+ * @param defaultHeight default image height
+ * @param defaultSteps the family's default step count
+ * @param defaultGuidance the family's default guidance scale
+ * @param defaultScheduler CLI name of the model's own scheduler
+ * @param vaeScalingFactor latent scaling factor
+ * @param imageToImage whether the export has a VAE encoder
+ * @param maxPromptChunks how many 75-token chunks the UNet accepts (1 for a fixed 77 axis)
+ */
+public record ModelInfo(
+    String id,
+    Path path,
+    ModelFamily family,
+    ExportVariant variant,
+    int defaultWidth,
+    int defaultHeight,
+    int defaultSteps,
+    double defaultGuidance,
+    String defaultScheduler,
+    double vaeScalingFactor,
+    boolean imageToImage,
+    int maxPromptChunks) {}
