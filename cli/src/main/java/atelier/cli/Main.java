@@ -1,22 +1,64 @@
 package atelier.cli;
 
+import atelier.AtelierException;
+import atelier.Version;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code atelier} command: parses, calls core, renders. */
+/**
+ * The {@code atelier} command: parses, calls core, renders. Exit codes (README "Exit codes"): 0
+ * success, 1 unexpected failure, 2 bad request or usage, 3 model could not be loaded, 4 inference
+ * failed, 130 cancelled.
+ */
 @Command(
     name = "atelier",
     mixinStandardHelpOptions = true,
-    version = "atelier 0.1.0",
-    description = "AI painting with Stable Diffusion on ONNX Runtime.")
+    versionProvider = Main.VersionProvider.class,
+    description = "AI painting with Stable Diffusion on ONNX Runtime.",
+    subcommands = {
+      GenerateCommand.class,
+      InfoCommand.class,
+      PromptCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
+  /** Exit code for a failure that is none of Atelier's known kinds (a bug). */
+  public static final int EXIT_INTERNAL = 1;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI with the given streams; returns the exit code. Used by tests. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          Terminal terminal = Terminal.of(commandLine);
+          if (e instanceof AtelierException a) {
+            terminal.error(a.kind().name().toLowerCase(java.util.Locale.ROOT), a.getMessage());
+            return a.kind().exitCode();
+          }
+          terminal.error("internal", e.toString());
+          e.printStackTrace(commandLine.getErr());
+          return EXIT_INTERNAL;
+        });
+    return cli.execute(args);
   }
 
   @Override
   public void run() {
     new CommandLine(this).usage(System.out);
+  }
+
+  /** Prints the version of Atelier and of ONNX Runtime. */
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {Version.SOFTWARE};
+    }
   }
 }

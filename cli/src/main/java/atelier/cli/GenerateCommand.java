@@ -1,0 +1,392 @@
+package atelier.cli;
+
+import atelier.BadRequestException;
+import atelier.CancelToken;
+import atelier.ProgressListener;
+import atelier.diffusion.SchedulerKind;
+import atelier.image.Resize;
+import atelier.model.Device;
+import atelier.model.ModelHasher;
+import atelier.model.SessionSettings;
+import atelier.pipeline.Artwork;
+import atelier.pipeline.ArtworkPng;
+import atelier.pipeline.GenerationRequest;
+import atelier.pipeline.GenerationResult;
+import atelier.pipeline.GenerationSettings;
+import atelier.pipeline.ImageRecord;
+import atelier.pipeline.InitImage;
+import atelier.pipeline.StableDiffusion;
+import atelier.pipeline.Symmetry;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code atelier generate}: text-to-image and image-to-image. */
+@Command(
+    name = "generate",
+    aliases = {"gen"},
+    mixinStandardHelpOptions = true,
+    description = {
+      "Generate images from a prompt (text-to-image) or from a basemap (image-to-image).",
+      "Unset options take the model's defaults; every setting is stored in each PNG."
+    })
+final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "PROMPT", description = "The prompt.")
+  String prompt;
+
+  @Option(
+      names = {"-n", "--negative"},
+      paramLabel = "TEXT",
+      description = "Negative prompt.")
+  String negative;
+
+  @Option(
+      names = {"-m", "--model"},
+      paramLabel = "DIR",
+      description = "Model folder (ONNX export).")
+  Path model;
+
+  @Option(
+      names = {"-s", "--scheduler", "--sampler"},
+      paramLabel = "NAME",
+      description =
+          "euler, euler-a, ddim, dpm++2m, dpm++2m-karras, lcm, pndm (default: the model's).")
+  String scheduler;
+
+  @Option(names = "--steps", paramLabel = "N", description = "Sampler steps.")
+  Integer steps;
+
+  @Option(
+      names = {"-g", "--guidance", "--cfg"},
+      paramLabel = "G",
+      description = "Guidance scale; ≤ 1 turns guidance off.")
+  Double guidance;
+
+  @Option(
+      names = {"-W", "--width"},
+      paramLabel = "W",
+      description = "Width, a multiple of 8.")
+  Integer width;
+
+  @Option(
+      names = {"-H", "--height"},
+      paramLabel = "H",
+      description = "Height, a multiple of 8.")
+  Integer height;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      description = "Seed of the first image (random if unset).")
+  Long seed;
+
+  @Option(
+      names = {"-b", "--batch"},
+      paramLabel = "N",
+      description = "Number of images (seeds S, S+1, …).")
+  Integer batch;
+
+  @Option(names = "--eta", paramLabel = "E", description = "DDIM eta (0 = deterministic).")
+  Double eta;
+
+  @Option(
+      names = {"-i", "--init"},
+      paramLabel = "IMAGE",
+      description = "Basemap for image-to-image.")
+  Path init;
+
+  @Option(
+      names = "--strength",
+      paramLabel = "S",
+      description = "How much of the basemap to repaint, 0..1 (default 0.75).")
+  Double strength;
+
+  @Option(
+      names = "--fit",
+      paramLabel = "MODE",
+      description = "How the basemap meets the size: cover (crop), stretch, contain (pad).")
+  String fit;
+
+  @Option(
+      names = "--symmetry",
+      paramLabel = "AXES",
+      description = "Mirror the latents: h (left-right), v (top-bottom) or hv.")
+  String symmetry;
+
+  @Option(
+      names = "--symmetry-steps",
+      paramLabel = "F",
+      description = "Share of the steps with mirroring (default 0.5).")
+  Double symmetrySteps;
+
+  @Option(
+      names = {"-o", "--out"},
+      paramLabel = "FILE|DIR",
+      description = "A .png file (one image) or a folder (default: outputs).")
+  Path out;
+
+  @Option(names = "--device", paramLabel = "DEV", description = "cpu (default) or cuda.")
+  String device;
+
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "CPU threads per operator (default: physical cores).")
+  Integer threads;
+
+  @Option(
+      names = "--from",
+      paramLabel = "IMAGE.png",
+      description = "Re-run the settings stored in an Atelier PNG; other options override them.")
+  Path from;
+
+  @Option(names = "--json", description = "Print one JSON document; no progress bar.")
+  boolean json;
+
+  @Override
+  public boolean json() {
+    return json;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    ImageRecord base = from == null ? null : ArtworkPng.read(from);
+    GenerationRequest request = request(base);
+    Path modelDir =
+        model != null ? model : base != null ? Path.of(base.model().path()) : Models.defaultModel();
+    Output output = Output.of(out, request.batch());
+    SessionSettings settings =
+        new SessionSettings(
+            device == null ? Device.CPU : Device.lookup(device), threads == null ? 0 : threads, 0);
+    CancelToken cancel = new CancelToken();
+    Thread worker = Thread.currentThread();
+    Thread hook =
+        new Thread(
+            () -> {
+              cancel.cancel();
+              try {
+                worker.join(10_000);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    Runtime.getRuntime().addShutdownHook(hook);
+    List<Path> written = new ArrayList<>();
+    try (StableDiffusion sd = StableDiffusion.load(modelDir, settings)) {
+      if (base != null && !sd.hash().equals(base.model().sha256()) && !json) {
+        err.println(
+            "atelier: note: model "
+                + modelDir
+                + " differs from the one that made "
+                + from
+                + " (hash "
+                + sd.hash().substring(0, 10)
+                + " vs "
+                + base.model().shortHash()
+                + ")");
+      }
+      ProgressListener progress =
+          !json && System.console() != null ? new ProgressBar(err) : ProgressListener.NONE;
+      GenerationResult result =
+          sd.generate(request, progress, cancel, artwork -> written.add(output.write(artwork)));
+      report(result, written);
+      return 0;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is exiting (Ctrl-C); the hook is running.
+      }
+    }
+  }
+
+  private void report(GenerationResult result, List<Path> written) {
+    PrintWriter o = spec.commandLine().getOut();
+    if (json) {
+      ObjectNode root = ArtworkPng.json().createObjectNode();
+      ArrayNode images = root.putArray("images");
+      for (int i = 0; i < written.size(); i++) {
+        Artwork a = result.images().get(i);
+        ObjectNode n = images.addObject();
+        n.put("file", written.get(i).toString());
+        n.put("seed", a.record().settings().seed());
+        n.set("record", ArtworkPng.json().valueToTree(a.record()));
+      }
+      root.set("timings", ArtworkPng.json().valueToTree(result.timings()));
+      o.println(root.toString());
+    } else {
+      for (int i = 0; i < written.size(); i++) {
+        Artwork a = result.images().get(i);
+        o.println("wrote " + written.get(i) + "  (seed " + a.record().settings().seed() + ")");
+        for (String w : a.record().warnings()) {
+          o.println("  note: " + w);
+        }
+        for (String t : a.record().truncated()) {
+          o.println("  truncated: " + t);
+        }
+      }
+      var t = result.timings();
+      o.println(
+          String.format(
+              Locale.ROOT,
+              "%d image%s in %.1f s (%.0f ms per step)",
+              written.size(),
+              written.size() == 1 ? "" : "s",
+              t.totalMs() / 1000,
+              t.stepMs()));
+    }
+    o.flush();
+  }
+
+  /** The request from the options, on top of a stored record's settings for {@code --from}. */
+  GenerationRequest request(ImageRecord base) {
+    GenerationSettings s = base == null ? null : base.settings();
+    String p = prompt != null ? prompt : s != null ? s.prompt() : null;
+    if (p == null) {
+      throw new BadRequestException("prompt: expected a prompt (or --from IMAGE.png), found none");
+    }
+    InitImage initImage = null;
+    if (init != null) {
+      initImage = readInit(init, null);
+    } else if (s != null && s.init() != null) {
+      initImage = readInit(Path.of(s.init()), s.initSha256());
+    }
+    Symmetry sym =
+        symmetry != null
+            ? parseSymmetry(symmetry, symmetrySteps == null ? 0.5 : symmetrySteps)
+            : s != null ? s.symmetry() : null;
+    return GenerationRequest.builder(p)
+        .negativePrompt(negative != null ? negative : s != null ? s.negativePrompt() : "")
+        .size(
+            pick(width, s == null ? null : s.width()), pick(height, s == null ? null : s.height()))
+        .steps(pick(steps, s == null ? null : s.steps()))
+        .guidance(pick(guidance, s == null ? null : s.guidance()))
+        .scheduler(
+            scheduler != null
+                ? SchedulerKind.lookup(scheduler)
+                : s != null ? SchedulerKind.lookup(s.scheduler()) : null)
+        .eta(pick(eta, s == null ? null : s.eta()))
+        .seed(pick(seed, s == null ? null : s.seed()))
+        .batch(batch != null ? batch : 1)
+        .init(initImage)
+        .strength(initImage == null ? strength : pick(strength, s == null ? null : s.strength()))
+        .fit(fit != null ? Resize.Fit.lookup(fit) : s != null ? Resize.Fit.lookup(s.fit()) : null)
+        .symmetry(sym)
+        .build();
+  }
+
+  private static <T> T pick(T option, T stored) {
+    return option != null ? option : stored;
+  }
+
+  static Symmetry parseSymmetry(String axes, double fraction) {
+    String a = axes.trim().toLowerCase(Locale.ROOT);
+    if (!a.matches("h|v|hv|vh")) {
+      throw new BadRequestException("symmetry: expected h, v or hv, found '" + axes + "'");
+    }
+    try {
+      return new Symmetry(a.contains("h"), a.contains("v"), fraction);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException(e.getMessage(), e);
+    }
+  }
+
+  static InitImage readInit(Path file, String expectedSha256) {
+    if (!Files.isRegularFile(file)) {
+      throw new BadRequestException(
+          "init image: expected an image file at " + file + ", found nothing");
+    }
+    try {
+      byte[] bytes = Files.readAllBytes(file);
+      BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+      if (img == null) {
+        throw new BadRequestException(
+            "init image "
+                + file
+                + ": expected a PNG, JPEG, BMP or GIF image, found an unreadable file");
+      }
+      String sha = ModelHasher.sha256Of(bytes);
+      if (expectedSha256 != null && !expectedSha256.equals(sha)) {
+        throw new BadRequestException(
+            "init image "
+                + file
+                + ": expected the basemap with SHA-256 "
+                + expectedSha256
+                + " (as recorded), found "
+                + sha);
+      }
+      return new InitImage(img, file.toString(), sha);
+    } catch (IOException e) {
+      throw new BadRequestException("init image " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Where images go: one exact file, or numbered files in a folder. */
+  record Output(Path file, Path dir) {
+    static Output of(Path out, int batch) {
+      if (out != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+        if (batch > 1) {
+          throw new BadRequestException(
+              "--out: a .png file takes one image, found --batch "
+                  + batch
+                  + "; give a folder instead");
+        }
+        if (Files.isDirectory(out)) {
+          throw new BadRequestException("--out: expected a file name, found the folder " + out);
+        }
+        return new Output(out, null);
+      }
+      Path dir = out != null ? out : Path.of("outputs");
+      if (Files.exists(dir) && !Files.isDirectory(dir)) {
+        throw new BadRequestException(
+            "--out: expected a folder or a .png file, found the file " + dir);
+      }
+      return new Output(null, dir);
+    }
+
+    Path write(Artwork artwork) {
+      try {
+        Path target = file != null ? file : next(dir, artwork.record().settings().seed());
+        ArtworkPng.write(artwork, target);
+        return target;
+      } catch (IOException e) {
+        throw new UncheckedIOException("writing the image failed: " + e.getMessage(), e);
+      }
+    }
+
+    /** A1111-style names: the next free 5-digit number, then the seed. */
+    static Path next(Path dir, long seed) throws IOException {
+      Files.createDirectories(dir);
+      int max = 0;
+      try (var s = Files.list(dir)) {
+        for (Path p : (Iterable<Path>) s::iterator) {
+          String n = p.getFileName().toString();
+          if (n.length() > 6
+              && n.substring(0, 5).chars().allMatch(Character::isDigit)
+              && n.charAt(5) == '-') {
+            max = Math.max(max, Integer.parseInt(n.substring(0, 5)));
+          }
+        }
+      }
+      return dir.resolve(String.format(Locale.ROOT, "%05d-%d.png", max + 1, seed));
+    }
+  }
+}
