@@ -32,18 +32,9 @@ public final class ModelHasher {
     this.cacheFile = cacheDir == null ? null : cacheDir.resolve("hashes.json");
   }
 
-  /** The default cache folder: {@code $ATELIER_CACHE}, else {@code $XDG_CACHE_HOME/atelier}. */
+  /** The default cache folder: {@link atelier.AtelierHome#cache()} of the environment. */
   public static Path defaultCacheDir() {
-    String env = System.getenv("ATELIER_CACHE");
-    if (env != null && !env.isBlank()) {
-      return Path.of(env);
-    }
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".cache");
-    return base.resolve("atelier");
+    return atelier.AtelierHome.fromEnvironment().cache();
   }
 
   /** Hex SHA-256 of the folder's contents (hidden files excluded). */
