@@ -326,8 +326,10 @@ NOTES = {
     "steps_offset 1); the UNet takes `timestep_cond` [batch, 256], the guidance-scale embedding of w = guidance - 1.",
     "sd15-olive-fp16": "Olive `examples/stable_diffusion` fp16 output (opset 17): every float input and output "
     "is float16 (`input_ids` stays int32), the UNet is a single file; `OnnxStableDiffusionPipeline` model_index. "
-    "Real Olive models also contain CUDA/DirectML-only fused operators; this tiny one uses standard operators only "
-    "(RandomNormalLike kept float32 with a cast, as Olive forces).",
+    "Real Olive models also contain CUDA/DirectML-only fused operators (GroupNorm, MultiHeadAttention, ...) and fail "
+    "to load on the CPU provider; this tiny one uses standard operators only (RandomNormalLike kept float32 with a "
+    "cast, as Olive forces), so ONNX Runtime's CPU provider does run it (it inserts float32 casts): refusing fp16 "
+    "models on CPU must be Atelier's own check of the float16 I/O, not a load failure.",
 }
 
 
