@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import exporter_files as xf  # noqa: E402
 import onnx_util  # noqa: E402
 import tiny_spec  # noqa: E402
-from clip_bpe import BOS, EOS, ClipBpe, build_tiny_vocab, write_vocab  # noqa: E402
+from clip_bpe import ClipBpe, build_tiny_vocab, write_vocab  # noqa: E402
 from sdarch import posterior_mean_std  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
