@@ -4,12 +4,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Where Atelier keeps its data on this machine, following platform conventions: {@code
- * $ATELIER_HOME} when set; else {@code $XDG_DATA_HOME/atelier} (default {@code
- * ~/.local/share/atelier}) on Linux, {@code ~/Library/Application Support/Atelier} on macOS and
- * {@code %LOCALAPPDATA%\Atelier} on Windows. Holds {@code models/}, {@code outputs/}, {@code
- * config.json}; the cache ({@code $ATELIER_CACHE} or the platform cache folder) holds what can be
- * rebuilt. Immutable.
+ * Where Atelier keeps its data on this machine, following platform conventions: the system property
+ * {@code atelier.home} or {@code $ATELIER_HOME} when set; else {@code $XDG_DATA_HOME/atelier}
+ * (default {@code ~/.local/share/atelier}) on Linux, {@code ~/Library/Application Support/Atelier}
+ * on macOS and {@code %LOCALAPPDATA%\Atelier} on Windows. Holds {@code models/}, {@code outputs/},
+ * {@code config.json}; the cache ({@code atelier.cache}, {@code $ATELIER_CACHE} or the platform
+ * cache folder) holds what can be rebuilt. Immutable.
  *
  * @param root the data folder
  * @param cache the cache folder
@@ -39,7 +39,7 @@ public record AtelierHome(Path root, Path cache) {
   }
 
   private static Path defaultRoot() {
-    String env = System.getenv("ATELIER_HOME");
+    String env = System.getProperty("atelier.home", System.getenv("ATELIER_HOME"));
     if (env != null && !env.isBlank()) {
       return Path.of(env);
     }
@@ -60,7 +60,7 @@ public record AtelierHome(Path root, Path cache) {
   }
 
   private static Path defaultCache() {
-    String env = System.getenv("ATELIER_CACHE");
+    String env = System.getProperty("atelier.cache", System.getenv("ATELIER_CACHE"));
     if (env != null && !env.isBlank()) {
       return Path.of(env);
     }

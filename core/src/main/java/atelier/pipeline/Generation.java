@@ -142,7 +142,7 @@ final class Generation {
             progress(Progress.Stage.ENCODE_IMAGE, 1, 1, image, settings.batch(), t));
       }
       Symmetry symmetry = settings.symmetry();
-      if (symmetry != null && symmetry.activeAt(0, settings.steps())) {
+      if (symmetry != null && symmetry.activeAfter(0, settings.steps())) {
         symmetry.apply(latents, 4, latentH, latentW);
       }
 
@@ -168,7 +168,7 @@ final class Generation {
           symmetry == null
               ? null
               : (lat, done, all) -> {
-                if (symmetry.activeAt(done, all)) {
+                if (symmetry.activeAfter(done, all)) {
                   symmetry.apply(lat, 4, latentH, latentW);
                 }
               },

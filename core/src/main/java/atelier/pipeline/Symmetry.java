@@ -43,8 +43,11 @@ public record Symmetry(boolean horizontal, boolean vertical, double fraction) {
     }
   }
 
-  /** Whether mirroring applies after step {@code step} (0-based) of {@code steps}. */
-  public boolean activeAt(int step, int steps) {
-    return step < Math.round(fraction * steps);
+  /**
+   * Whether mirroring applies once {@code stepsDone} of {@code steps} steps are done (0: the
+   * starting latents).
+   */
+  public boolean activeAfter(int stepsDone, int steps) {
+    return stepsDone <= Math.round(fraction * steps);
   }
 }

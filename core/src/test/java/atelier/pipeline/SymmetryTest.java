@@ -31,9 +31,9 @@ class SymmetryTest {
   @Test
   void activeForTheRequestedShareOfSteps() {
     Symmetry s = new Symmetry(true, true, 0.5);
-    assertThat(s.activeAt(0, 10)).isTrue();
-    assertThat(s.activeAt(4, 10)).isTrue();
-    assertThat(s.activeAt(5, 10)).isFalse();
+    assertThat(s.activeAfter(0, 10)).isTrue();
+    assertThat(s.activeAfter(5, 10)).isTrue();
+    assertThat(s.activeAfter(6, 10)).isFalse();
   }
 
   @Test
