@@ -170,12 +170,15 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     PrintWriter err = spec.commandLine().getErr();
     ImageRecord base = from == null ? null : ArtworkPng.read(from);
     GenerationRequest request = request(base);
-    Path modelDir =
-        model != null ? model : base != null ? Path.of(base.model().path()) : Models.defaultModel();
-    Output output = Output.of(out, request.batch());
+    if (threads != null && threads < 1) {
+      throw new BadRequestException("--threads: expected 1 or more, found " + threads);
+    }
     SessionSettings settings =
         new SessionSettings(
             device == null ? Device.CPU : Device.lookup(device), threads == null ? 0 : threads, 0);
+    Path modelDir =
+        model != null ? model : base != null ? Path.of(base.model().path()) : Models.defaultModel();
+    Output output = Output.of(out, request.batch());
     CancelToken cancel = new CancelToken();
     Thread worker = Thread.currentThread();
     Thread hook =

@@ -200,6 +200,33 @@ class GenerateCommandTest {
     assertThat(e.get("message").asText()).contains("missing");
   }
 
+  @Test
+  void cudaOnACpuOnlyBuildFailsClearly(@TempDir Path dir) {
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        ai.onnxruntime.OrtEnvironment.getAvailableProviders()
+            .contains(ai.onnxruntime.OrtProvider.CUDA),
+        "this ONNX Runtime build has the CUDA provider");
+    CliRun r =
+        CliRun.of(
+            "generate",
+            "x",
+            "--model",
+            TestPaths.tinyModel("sd-turbo-optimum").toString(),
+            "--device",
+            "cuda",
+            "--out",
+            dir.resolve("o").toString());
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.err())
+        .contains("device cuda: expected ONNX Runtime with the CUDA execution provider")
+        .contains("-Pcuda")
+        .contains("--device cpu");
+    assertThat(dir.resolve("o")).doesNotExist();
+    CliRun unknown = CliRun.of("generate", "x", "--device", "tpu");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err()).contains("device: expected one of cpu, cuda, found 'tpu'");
+  }
+
   private static int[] pixels(Path png) throws Exception {
     var img = javax.imageio.ImageIO.read(png.toFile());
     return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());

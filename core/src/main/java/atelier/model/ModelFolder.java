@@ -67,7 +67,7 @@ public record ModelFolder(
               + root
               + ": missing "
               + String.join(", ", missing)
-              + " (expected a Stable Diffusion ONNX export: see docs/models.md)");
+              + " (expected a Stable Diffusion ONNX export: see docs/formats.md)");
     }
     return new ModelFolder(
         root,
