@@ -41,11 +41,7 @@ final class DdimScheduler extends BaseScheduler {
         }
         return t;
       case TRAILING:
-        t = Numerics.arange(train, 0, -((double) train / steps));
-        for (int i = 0; i < t.length; i++) {
-          t[i] = Numerics.round(t[i]) - 1;
-        }
-        return t;
+        return Numerics.trailing(train, steps);
       default:
         throw new IllegalStateException("unhandled spacing " + s.spacing());
     }

@@ -65,11 +65,8 @@ final class EulerScheduler extends BaseScheduler {
         }
         return t;
       case TRAILING:
-        t = Numerics.arange(train, 0, -((double) train / steps));
-        for (int i = 0; i < t.length; i++) {
-          t[i] = (float) Numerics.round(t[i]) - 1;
-        }
-        return t;
+        // Integers below 1000: float32 rounding, as diffusers does it, changes nothing.
+        return Numerics.trailing(train, steps);
       default:
         throw new IllegalStateException("unhandled spacing " + s.spacing());
     }

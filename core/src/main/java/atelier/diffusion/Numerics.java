@@ -152,6 +152,18 @@ final class Numerics {
   }
 
   /** Values in reverse order (a new array). */
+  /**
+   * The "trailing" timestep spacing every diffusers scheduler shares: {@code round(arange(train, 0,
+   * -train/steps)) - 1}, from high to low.
+   */
+  static double[] trailing(int train, int steps) {
+    double[] t = arange(train, 0, -((double) train / steps));
+    for (int i = 0; i < t.length; i++) {
+      t[i] = round(t[i]) - 1;
+    }
+    return t;
+  }
+
   static double[] reversed(double[] values) {
     double[] out = new double[values.length];
     for (int i = 0; i < values.length; i++) {
