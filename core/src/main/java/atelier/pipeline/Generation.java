@@ -192,11 +192,25 @@ final class Generation {
       for (int i = 0; i < scaled.length; i++) {
         scaled[i] *= inv;
       }
-      Tensor decoded = model.vaeDecoder().decode(Tensor.floats(scaled, 1, 4, latentH, latentW));
+      Tensor latentTensor = Tensor.floats(scaled, 1, 4, latentH, latentW);
+      boolean tiled = VaeDecoder.needsTiles(latentH, latentW);
+      Tensor decoded =
+          tiled
+              ? model.vaeDecoder().decodeTiled(latentTensor)
+              : model.vaeDecoder().decode(latentTensor);
       BufferedImage picture = ImageTensors.toImage(decoded, 0);
       decodeMs += ms(t);
       listener.onProgress(progress(Progress.Stage.DECODE, 1, 1, image, settings.batch(), t));
 
+      List<String> notes = new ArrayList<>(warnings);
+      if (tiled) {
+        notes.add(
+            "VAE decoded in tiles of "
+                + VaeDecoder.TILE * 8
+                + " px with "
+                + VaeDecoder.OVERLAP * 8
+                + " px overlap (image larger than 1024×1024)");
+      }
       Timings soFar =
           new Timings(
               textMs, encodeMs, denoiseMs, denoiseMs / Math.max(1, stepsRun), decodeMs, ms(start));
@@ -210,7 +224,7 @@ final class Generation {
               settings.seed(),
               java.util.Arrays.copyOfRange(timesteps, startIndex, timesteps.length),
               cond.truncated(),
-              List.copyOf(warnings),
+              List.copyOf(notes),
               soFar);
       Artwork artwork = new Artwork(picture, record, latents);
       artworks.add(artwork);
