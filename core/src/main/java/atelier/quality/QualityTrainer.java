@@ -36,9 +36,12 @@ import org.tribuo.transform.transformations.MeanStdDevTransformation;
  * then a final model on all examples. Stateless; each call trains afresh.
  */
 public final class QualityTrainer {
+  // Tribuo logs every fold and tree at INFO; the report says what matters. Held strongly, since
+  // java.util.logging forgets the level of a logger nobody references.
+  private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
+
   static {
-    // Tribuo logs every epoch at INFO; the report says what matters.
-    Logger.getLogger("org.tribuo").setLevel(Level.WARNING);
+    TRIBUO_LOG.setLevel(Level.WARNING);
   }
 
   /** The learning algorithm. */
