@@ -13,11 +13,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The LAION aesthetic predictor (improved-aesthetic-predictor, "sac+logos+ava1-l14-linearMSE"):
- * an MLP 768 → 1024 → 128 → 64 → 16 → 1 on the L2-normalised CLIP ViT-L/14 image embedding,
- * predicting a 1–10 rating. The MLP is an ONNX graph with one float input {@code [batch, D]} and
- * one output {@code [batch, 1]}; {@code tools/quality/aesthetic_to_onnx.py} converts the published
- * PyTorch weights. Thread-safe; owns the MLP's session, not the CLIP model.
+ * The LAION aesthetic predictor (improved-aesthetic-predictor, "sac+logos+ava1-l14-linearMSE"): an
+ * MLP 768 → 1024 → 128 → 64 → 16 → 1 on the L2-normalised CLIP ViT-L/14 image embedding, predicting
+ * a 1–10 rating. The MLP is an ONNX graph with one float input {@code [batch, D]} and one output
+ * {@code [batch, 1]}; {@code tools/quality/aesthetic_to_onnx.py} converts the published PyTorch
+ * weights. Thread-safe; owns the MLP's session, not the CLIP model.
  */
 public final class AestheticScorer implements Scorer {
   /** Name on the command line. */
@@ -42,8 +42,7 @@ public final class AestheticScorer implements Scorer {
     }
     TensorSpec in = mlp.inputs().get(0);
     this.input =
-        mlp.requireInput(in.name(), EnumSet.of(ElementType.FLOAT32, ElementType.FLOAT16), 2)
-            .name();
+        mlp.requireInput(in.name(), EnumSet.of(ElementType.FLOAT32, ElementType.FLOAT16), 2).name();
     this.output =
         mlp.requireOutput(
                 mlp.outputs().get(0).name(),
@@ -101,8 +100,11 @@ public final class AestheticScorer implements Scorer {
             Locale.ROOT,
             "rating %.2f (%s)",
             rating,
-            rating >= 6.5 ? "striking" : rating >= 5.5 ? "pleasing" : rating >= 4.5 ? "plain" : "poor");
-    return new ScorerResult(NAME, rating, List.of(new Score("aesthetic", rating, reason)), List.of());
+            rating >= 6.5
+                ? "striking"
+                : rating >= 5.5 ? "pleasing" : rating >= 4.5 ? "plain" : "poor");
+    return new ScorerResult(
+        NAME, rating, List.of(new Score("aesthetic", rating, reason)), List.of());
   }
 
   @Override

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How well good/average/poor predictions match the truth: accuracy, per-class precision and
- * recall, the confusion matrix and the good-vs-poor ROC AUC (ranking by {@code P(good) −
- * P(poor)}, among images whose truth is good or poor).
+ * How well good/average/poor predictions match the truth: accuracy, per-class precision and recall,
+ * the confusion matrix and the good-vs-poor ROC AUC (ranking by {@code P(good) − P(poor)}, among
+ * images whose truth is good or poor).
  *
  * @param examples how many predictions
  * @param accuracy share predicted right
@@ -86,8 +86,8 @@ public record ClassificationMetrics(
   }
 
   /**
-   * ROC AUC: the chance that a random positive outranks a random negative, ties counting half
-   * (the Mann–Whitney U statistic / (n₊·n₋)). NaN when either side is empty.
+   * ROC AUC: the chance that a random positive outranks a random negative, ties counting half (the
+   * Mann–Whitney U statistic / (n₊·n₋)). NaN when either side is empty.
    */
   public static double auc(List<Double> positives, List<Double> negatives) {
     if (positives.isEmpty() || negatives.isEmpty()) {

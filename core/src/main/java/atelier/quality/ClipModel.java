@@ -27,7 +27,8 @@ import java.util.Set;
  */
 public final class ClipModel implements AutoCloseable {
   private static final Set<ElementType> IDS = EnumSet.of(ElementType.INT64, ElementType.INT32);
-  private static final Set<ElementType> FLOATS = EnumSet.of(ElementType.FLOAT32, ElementType.FLOAT16);
+  private static final Set<ElementType> FLOATS =
+      EnumSet.of(ElementType.FLOAT32, ElementType.FLOAT16);
 
   private final Path folder;
   private final OnnxModel model;

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * CLIP's image preprocessing as transformers' {@code CLIPImageProcessor} does it: RGB, resize so
- * the short side is {@code size} with Pillow's antialiased bicubic filter (8-bit results, as
- * Pillow returns them), centre crop to {@code size × size}, then {@code (p/255 − mean)/std} per
- * channel with OpenAI's mean and std. Bit-exact with Pillow 9's fixed-point resampler. Stateless.
+ * the short side is {@code size} with Pillow's antialiased bicubic filter (8-bit results, as Pillow
+ * returns them), centre crop to {@code size × size}, then {@code (p/255 − mean)/std} per channel
+ * with OpenAI's mean and std. Bit-exact with Pillow 9's fixed-point resampler. Stateless.
  */
 public final class ClipPreprocess {
   static final float[] MEAN = {0.48145466f, 0.4578275f, 0.40821073f};
@@ -86,7 +86,8 @@ public final class ClipPreprocess {
       }
       for (int x = 0; x < xmax; x++) {
         double v = ww != 0 ? k[x] / ww : k[x];
-        kk[o * taps + x] = (int) (v < 0 ? -0.5 + v * (1 << PRECISION_BITS) : 0.5 + v * (1 << PRECISION_BITS));
+        kk[o * taps + x] =
+            (int) (v < 0 ? -0.5 + v * (1 << PRECISION_BITS) : 0.5 + v * (1 << PRECISION_BITS));
       }
       bounds[2 * o] = xmin;
       bounds[2 * o + 1] = xmax;

@@ -5,9 +5,9 @@ import java.util.Locale;
 
 /**
  * Prompt alignment: CLIP score {@code 100 · max(cos(image, prompt), 0)} (Hessel et al. 2021, with
- * torchmetrics' scaling), from the L2-normalised image and text embeddings of a {@link
- * ClipModel}. For ViT-L/14, well-aligned images typically land in the high 20s to 30s. Images
- * without a prompt score 0 with the reason "no prompt". Thread-safe; does not own the model.
+ * torchmetrics' scaling), from the L2-normalised image and text embeddings of a {@link ClipModel}.
+ * For ViT-L/14, well-aligned images typically land in the high 20s to 30s. Images without a prompt
+ * score 0 with the reason "no prompt". Thread-safe; does not own the model.
  */
 public final class ClipScorer implements Scorer {
   /** Name on the command line. */

@@ -10,8 +10,7 @@ import java.util.List;
 
 /**
  * A contact sheet: a grid of thumbnails, each with its rank, name and a few score lines, kept
- * images framed in green and rejected ones in red, so people can look rather than read.
- * Stateless.
+ * images framed in green and rejected ones in red, so people can look rather than read. Stateless.
  */
 public final class ContactSheet {
   private static final int PAD = 8;
@@ -40,15 +39,17 @@ public final class ContactSheet {
   public static BufferedImage render(List<Cell> cells, int columns, int thumb) {
     if (columns < 1 || thumb < 32) {
       throw new IllegalArgumentException(
-          "contact sheet: expected columns ≥ 1 and thumbnails ≥ 32 px, found " + columns + ", " + thumb);
+          "contact sheet: expected columns ≥ 1 and thumbnails ≥ 32 px, found "
+              + columns
+              + ", "
+              + thumb);
     }
     int lines = 1 + cells.stream().mapToInt(c -> c.lines().size()).max().orElse(0);
     int cellW = thumb + 2 * PAD;
     int cellH = thumb + 2 * PAD + lines * LINE;
     int cols = Math.max(1, Math.min(columns, cells.size()));
     int rows = Math.max(1, (cells.size() + cols - 1) / cols);
-    BufferedImage sheet =
-        new BufferedImage(cols * cellW, rows * cellH, BufferedImage.TYPE_INT_RGB);
+    BufferedImage sheet = new BufferedImage(cols * cellW, rows * cellH, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = sheet.createGraphics();
     try {
       g.setRenderingHint(

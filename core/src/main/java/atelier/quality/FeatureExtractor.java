@@ -26,10 +26,12 @@ public final class FeatureExtractor {
   public List<double[]> extract(List<BufferedImage> images) {
     List<double[]> out = new ArrayList<>(images.size());
     for (int start = 0; start < images.size(); start += CLIP_BATCH) {
-      List<BufferedImage> batch = images.subList(start, Math.min(images.size(), start + CLIP_BATCH));
+      List<BufferedImage> batch =
+          images.subList(start, Math.min(images.size(), start + CLIP_BATCH));
       float[][] emb = clip == null ? null : clip.imageEmbeddings(batch);
       for (int i = 0; i < batch.size(); i++) {
-        out.add(QualityFeatures.vector(TechnicalMetrics.of(batch.get(i)), emb == null ? null : emb[i]));
+        out.add(
+            QualityFeatures.vector(TechnicalMetrics.of(batch.get(i)), emb == null ? null : emb[i]));
       }
     }
     return out;

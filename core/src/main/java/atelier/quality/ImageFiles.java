@@ -43,7 +43,10 @@ public final class ImageFiles {
     for (Path p : inputs) {
       if (Files.isDirectory(p)) {
         try (Stream<Path> s = Files.list(p)) {
-          s.filter(Files::isRegularFile).filter(ImageFiles::hasImageExtension).sorted().forEach(images::add);
+          s.filter(Files::isRegularFile)
+              .filter(ImageFiles::hasImageExtension)
+              .sorted()
+              .forEach(images::add);
         } catch (IOException e) {
           skipped.add(new Skipped(p, "folder could not be listed: " + e.getMessage()));
         }
@@ -72,14 +75,24 @@ public final class ImageFiles {
     try {
       img = ImageIO.read(file.toFile());
     } catch (IOException | RuntimeException e) {
-      throw new BadRequestException(file + ": expected a PNG, JPEG, BMP or GIF image, found an unreadable file (" + e.getMessage() + ")", e);
+      throw new BadRequestException(
+          file
+              + ": expected a PNG, JPEG, BMP or GIF image, found an unreadable file ("
+              + e.getMessage()
+              + ")",
+          e);
     }
     if (img == null) {
-      throw new BadRequestException(file + ": expected a PNG, JPEG, BMP or GIF image, found another kind of file");
+      throw new BadRequestException(
+          file + ": expected a PNG, JPEG, BMP or GIF image, found another kind of file");
     }
     if (img.getWidth() < 8 || img.getHeight() < 8) {
       throw new BadRequestException(
-          file + ": expected an image of at least 8×8 pixels, found " + img.getWidth() + "×" + img.getHeight());
+          file
+              + ": expected an image of at least 8×8 pixels, found "
+              + img.getWidth()
+              + "×"
+              + img.getHeight());
     }
     return img;
   }

@@ -55,9 +55,9 @@ final class Pixels {
   }
 
   /**
-   * The image at the working scale of the scale-dependent metrics: shrunk (Lanczos, antialiased)
-   * so its short side is {@code shortSide} when it is larger, so that sharpness and noise of a
-   * 1024² image and of a 512² image are comparable.
+   * The image at the working scale of the scale-dependent metrics: shrunk (Lanczos, antialiased) so
+   * its short side is {@code shortSide} when it is larger, so that sharpness and noise of a 1024²
+   * image and of a 512² image are comparable.
    */
   static BufferedImage workingScale(BufferedImage image, int shortSide) {
     int w = image.getWidth();

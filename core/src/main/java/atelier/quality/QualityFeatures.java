@@ -33,8 +33,8 @@ public final class QualityFeatures {
   /** The technical features of {@code m}, in {@link #TECHNICAL} order. */
   public static double[] technical(TechnicalMetrics m) {
     return new double[] {
-      Math.log1p(m.sharpness()),
-      Math.log1p(m.noise()),
+      Math.log1p(m.sharpness()) / 8,
+      Math.log1p(m.noise()) / 3,
       m.brightness(),
       m.shadowsClipped(),
       m.highlightsClipped(),

@@ -54,19 +54,26 @@ public final class QualityModel {
   @SuppressWarnings("unchecked")
   public static QualityModel load(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new ModelLoadException("quality model: expected a model file at " + file + ", found none");
+      throw new ModelLoadException(
+          "quality model: expected a model file at " + file + ", found none");
     }
     Model<?> m;
     try {
       m = Model.deserializeFromFile(file);
     } catch (IOException | RuntimeException e) {
       throw new ModelLoadException(
-          "quality model " + file + ": expected a Tribuo model file, could not read it: " + e.getMessage(),
+          "quality model "
+              + file
+              + ": expected a Tribuo model file, could not read it: "
+              + e.getMessage(),
           e);
     }
     if (!m.validate(Label.class)) {
       throw new ModelLoadException(
-          "quality model " + file + ": expected a classification model, found " + m.getClass().getSimpleName());
+          "quality model "
+              + file
+              + ": expected a classification model, found "
+              + m.getClass().getSimpleName());
     }
     return new QualityModel((Model<Label>) m);
   }
@@ -110,7 +117,9 @@ public final class QualityModel {
     if (width != clipWidth) {
       throw new BadRequestException(
           "quality model: expected "
-              + (clipWidth == 0 ? "technical features only" : "a CLIP embedding of width " + clipWidth)
+              + (clipWidth == 0
+                  ? "technical features only"
+                  : "a CLIP embedding of width " + clipWidth)
               + ", found "
               + (width == 0 ? "none" : "width " + width));
     }
@@ -139,6 +148,7 @@ public final class QualityModel {
 
   /** The expected grade in 0..100: {@code 100·P(good) + 50·P(average)}. */
   public static double grade(Map<QualityLabel, Double> p) {
-    return 100 * p.getOrDefault(QualityLabel.GOOD, 0.0) + 50 * p.getOrDefault(QualityLabel.AVERAGE, 0.0);
+    return 100 * p.getOrDefault(QualityLabel.GOOD, 0.0)
+        + 50 * p.getOrDefault(QualityLabel.AVERAGE, 0.0);
   }
 }

@@ -27,13 +27,10 @@ import org.tribuo.evaluation.CrossValidation;
 import org.tribuo.impl.ArrayExample;
 import org.tribuo.math.optimisers.AdaGrad;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
-import org.tribuo.transform.TransformTrainer;
-import org.tribuo.transform.TransformationMap;
-import org.tribuo.transform.transformations.MeanStdDevTransformation;
 
 /**
- * Trains the good/average/poor classifier with Tribuo: k-fold cross-validation for the report,
- * then a final model on all examples. Stateless; each call trains afresh.
+ * Trains the good/average/poor classifier with Tribuo: k-fold cross-validation for the report, then
+ * a final model on all examples. Stateless; each call trains afresh.
  */
 public final class QualityTrainer {
   // Tribuo logs every fold and tree at INFO; the report says what matters. Held strongly, since
@@ -46,7 +43,7 @@ public final class QualityTrainer {
 
   /** The learning algorithm. */
   public enum Algorithm {
-    /** Multinomial logistic regression (AdaGrad SGD) on standardised features. */
+    /** Multinomial logistic regression (AdaGrad SGD). */
     LOGISTIC,
     /** A random forest of 100 CART trees, voting. */
     FOREST;
@@ -175,7 +172,8 @@ public final class QualityTrainer {
     MutableDataset<Label> data =
         new MutableDataset<>(
             new SimpleDataSourceProvenance("atelier quality features", factory), factory);
-    String[] names = QualityFeatures.names(width - QualityFeatures.TECHNICAL.size()).toArray(String[]::new);
+    String[] names =
+        QualityFeatures.names(width - QualityFeatures.TECHNICAL.size()).toArray(String[]::new);
     for (Example e : examples) {
       data.add(new ArrayExample<>(new Label(e.label().id()), names, e.features()));
     }
@@ -184,11 +182,12 @@ public final class QualityTrainer {
 
   static Trainer<Label> trainer(Algorithm algorithm, long seed) {
     return switch (algorithm) {
+      // No standardising transform: Tribuo's divides by a zero spread when a feature is constant
+      // in a fold (NaN). QualityFeatures keeps every feature near 0..1 instead, and AdaGrad adapts
+      // its step per feature.
       case LOGISTIC ->
-          new TransformTrainer<>(
-              new LinearSGDTrainer(
-                  new LogMulticlass(), new AdaGrad(0.1, 0.1), 60, Integer.MAX_VALUE, 1, seed),
-              new TransformationMap(List.of(new MeanStdDevTransformation())));
+          new LinearSGDTrainer(
+              new LogMulticlass(), new AdaGrad(0.5, 0.1), 80, Integer.MAX_VALUE, 1, seed);
       case FOREST ->
           new RandomForestTrainer<>(
               new CARTClassificationTrainer(14, 0.5f, seed), new VotingCombiner(), 100, seed);

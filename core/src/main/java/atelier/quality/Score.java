@@ -13,7 +13,8 @@ public record Score(String name, double value, String reason) {
       throw new IllegalArgumentException("score: expected a name, found none");
     }
     if (!Double.isFinite(value)) {
-      throw new IllegalArgumentException("score " + name + ": expected a finite value, found " + value);
+      throw new IllegalArgumentException(
+          "score " + name + ": expected a finite value, found " + value);
     }
     reason = reason == null ? "" : reason;
   }

@@ -1,8 +1,8 @@
 package atelier.quality;
 
 /**
- * Scores images: image [+ prompt] → an overall score (higher is better) with named measurements
- * and reasons. Implementations that own a model are {@link AutoCloseable}; closing is idempotent.
+ * Scores images: image [+ prompt] → an overall score (higher is better) with named measurements and
+ * reasons. Implementations that own a model are {@link AutoCloseable}; closing is idempotent.
  *
  * <p>Thread-safety: implementations are safe for concurrent use unless they say otherwise.
  */

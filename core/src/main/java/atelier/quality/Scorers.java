@@ -103,14 +103,14 @@ public final class Scorers implements AutoCloseable {
           if (m.usesClip() && clip == null) {
             clip = ClipModel.open(sources.clipFolder(), sources.settings());
           }
-          String label = Path.of(model).getFileName().toString().replace(QualityModel.EXTENSION, "");
+          String label =
+              Path.of(model).getFileName().toString().replace(QualityModel.EXTENSION, "");
           opened.add(new QualityScorer(label, m, clip));
           continue;
         }
         switch (lower) {
           case TechnicalScorer.NAME -> opened.add(new TechnicalScorer());
-          case BrisqueScorer.NAME ->
-              opened.add(BrisqueScorer.open(null, sources.home().cache()));
+          case BrisqueScorer.NAME -> opened.add(BrisqueScorer.open(null, sources.home().cache()));
           case ClipScorer.NAME, AestheticScorer.NAME -> {
             if (clip == null) {
               clip = ClipModel.open(sources.clipFolder(), sources.settings());

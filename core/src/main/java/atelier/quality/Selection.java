@@ -9,8 +9,8 @@ import java.util.Locale;
 /**
  * Best-of-N: scores every candidate, ranks them by one scorer, rejects failures (black, blank,
  * NaN), near-duplicates of a better candidate (perceptual hash) and scores below a threshold, and
- * keeps the best K of the rest. The yield is the share of candidates that passed (no failure, not
- * a duplicate, at or above the threshold). Stateless.
+ * keeps the best K of the rest. The yield is the share of candidates that passed (no failure, not a
+ * duplicate, at or above the threshold). Stateless.
  */
 public final class Selection {
   private Selection() {}
@@ -145,11 +145,7 @@ public final class Selection {
           int d = PerceptualHash.distance(s.hash(), better.hash());
           if (d <= PerceptualHash.NEAR_DUPLICATE_BITS) {
             rejection =
-                "near-duplicate of "
-                    + better.c().id()
-                    + " ("
-                    + d
-                    + " of 64 hash bits differ)";
+                "near-duplicate of " + better.c().id() + " (" + d + " of 64 hash bits differ)";
             break;
           }
         }

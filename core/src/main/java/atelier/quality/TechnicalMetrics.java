@@ -5,9 +5,9 @@ import java.util.Arrays;
 
 /**
  * No-reference technical measurements of one image, computed in pure Java. Sharpness, noise,
- * exposure, contrast, colourfulness and entropy are measured at a working scale (short side at
- * most {@value #WORKING_SHORT_SIDE} px) so images of different sizes compare; banding and
- * blockiness at the native size, where quantisation steps and the 8×8 JPEG grid are.
+ * exposure, contrast, colourfulness and entropy are measured at a working scale (short side at most
+ * {@value #WORKING_SHORT_SIDE} px) so images of different sizes compare; banding and blockiness at
+ * the native size, where quantisation steps and the 8×8 JPEG grid are.
  *
  * @param sharpness variance of the 4-neighbour Laplacian of luma (OpenCV {@code Laplacian} with
  *     {@code ksize=1}, reflect-101 border), in luma levels²; low means blurry
@@ -17,11 +17,11 @@ import java.util.Arrays;
  * @param shadowsClipped share of pixels with luma ≤ 2 (crushed to black)
  * @param highlightsClipped share of pixels with luma ≥ 253 (blown to white)
  * @param contrast RMS contrast: standard deviation of luma / 255
- * @param colourfulness Hasler and Süsstrunk's M (2003) on 0–255 RGB; above about 109 is
- *     "extremely colourful"
+ * @param colourfulness Hasler and Süsstrunk's M (2003) on 0–255 RGB; above about 109 is "extremely
+ *     colourful"
  * @param saturation mean HSV saturation in 0..1
- * @param banding 0..1: in smooth 16×16 blocks, the share of luma levels between the block's
- *     darkest and brightest that no pixel takes (posterised gradients leave gaps)
+ * @param banding 0..1: in smooth 16×16 blocks, the share of luma levels between the block's darkest
+ *     and brightest that no pixel takes (posterised gradients leave gaps)
  * @param blockiness ≥ 0: how much larger luma steps across the 8×8 grid are than steps inside it,
  *     minus one (JPEG blocking); about 0 for natural images
  * @param entropy Shannon entropy of the 256-level luma histogram, in bits (0–8)

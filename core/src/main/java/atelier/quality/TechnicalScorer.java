@@ -80,7 +80,8 @@ public final class TechnicalScorer implements Scorer {
       }
     }
     if (m.luma99() <= BLACK_LUMA99) {
-      out.add(String.format(Locale.ROOT, "black frame (99%% of pixels at luma ≤ %.0f)", m.luma99()));
+      out.add(
+          String.format(Locale.ROOT, "black frame (99%% of pixels at luma ≤ %.0f)", m.luma99()));
     } else if (m.lumaSpread() <= BLANK_SPREAD && m.colourfulness() <= 2 * BLANK_SPREAD + 1) {
       out.add(String.format(Locale.ROOT, "blank frame (luma spread %.2f levels)", m.lumaSpread()));
     }

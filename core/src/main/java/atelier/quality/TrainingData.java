@@ -32,7 +32,8 @@ public final class TrainingData {
       return fromCsv(data);
     }
     throw new BadRequestException(
-        "--data: expected a folder with good/ average/ poor/ or a CSV of path,label, found nothing at " + data);
+        "--data: expected a folder with good/ average/ poor/ or a CSV of path,label, found nothing at "
+            + data);
   }
 
   static List<Item> fromFolders(Path root) {
@@ -46,7 +47,11 @@ public final class TrainingData {
       List<Path> images = ImageFiles.list(List.of(dir)).images();
       if (images.isEmpty()) {
         throw new BadRequestException(
-            "--data " + root + ": class folder " + l.id() + "/ is empty (expected PNG, JPEG, BMP or GIF images)");
+            "--data "
+                + root
+                + ": class folder "
+                + l.id()
+                + "/ is empty (expected PNG, JPEG, BMP or GIF images)");
       }
       for (Path p : images) {
         items.add(new Item(p, l));
@@ -90,7 +95,8 @@ public final class TrainingData {
     }
     for (QualityLabel l : QualityLabel.values()) {
       if (items.stream().noneMatch(it -> it.label() == l)) {
-        throw new BadRequestException(csv + ": expected images labelled " + l.id() + ", found none");
+        throw new BadRequestException(
+            csv + ": expected images labelled " + l.id() + ", found none");
       }
     }
     return items;
@@ -98,6 +104,8 @@ public final class TrainingData {
 
   private static String unquote(String s) {
     String t = s.strip();
-    return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
+    return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")
+        ? t.substring(1, t.length() - 1)
+        : t;
   }
 }

@@ -25,7 +25,9 @@ class PerceptualHashTest {
         BufferedImage img = TestImages.painting(200, 160, seed);
         long ours = PerceptualHash.of(img);
         long theirs = openCvHash(ref, img);
-        assertThat(PerceptualHash.distance(ours, theirs)).as("seed %d", seed).isLessThanOrEqualTo(8);
+        assertThat(PerceptualHash.distance(ours, theirs))
+            .as("seed %d", seed)
+            .isLessThanOrEqualTo(8);
       }
     }
   }
@@ -61,9 +63,11 @@ class PerceptualHashTest {
     BufferedImage aNoisy = Degradation.NOISE.apply(a, 0.1, new Random(3));
     BufferedImage b = TestImages.painting(256, 256, 2);
     long ha = PerceptualHash.of(a), hn = PerceptualHash.of(aNoisy), hb = PerceptualHash.of(b);
-    assertThat(PerceptualHash.distance(ha, hn)).isLessThanOrEqualTo(PerceptualHash.NEAR_DUPLICATE_BITS);
+    assertThat(PerceptualHash.distance(ha, hn))
+        .isLessThanOrEqualTo(PerceptualHash.NEAR_DUPLICATE_BITS);
     assertThat(PerceptualHash.distance(ha, hb)).isGreaterThan(16);
-    assertThat(PerceptualHash.nearDuplicates(List.of(ha, hb, hn), PerceptualHash.NEAR_DUPLICATE_BITS))
+    assertThat(
+            PerceptualHash.nearDuplicates(List.of(ha, hb, hn), PerceptualHash.NEAR_DUPLICATE_BITS))
         .containsExactly(-1, -1, 0);
   }
 }

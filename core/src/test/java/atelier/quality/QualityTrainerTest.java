@@ -21,7 +21,11 @@ class QualityTrainerTest {
   static List<QualityTrainer.Example> examples(int perClass, long seed) {
     Random rng = new Random(seed);
     Degradation[] kinds = {
-      Degradation.BLUR, Degradation.NOISE, Degradation.WASHOUT, Degradation.JPEG, Degradation.BANDING
+      Degradation.BLUR,
+      Degradation.NOISE,
+      Degradation.WASHOUT,
+      Degradation.JPEG,
+      Degradation.BANDING
     };
     List<QualityTrainer.Example> out = new ArrayList<>();
     for (int i = 0; i < perClass; i++) {
@@ -88,18 +92,21 @@ class QualityTrainerTest {
         .isInstanceOf(BadRequestException.class)
         .hasMessageContaining("class folder average/ is empty");
     ImageIO.write(TestImages.painting(16, 16, 3), "png", dir.resolve("average/c.png").toFile());
-    assertThat(TrainingData.load(dir)).extracting(TrainingData.Item::label)
+    assertThat(TrainingData.load(dir))
+        .extracting(TrainingData.Item::label)
         .containsExactly(QualityLabel.GOOD, QualityLabel.AVERAGE, QualityLabel.POOR);
 
     Path csv = dir.resolve("labels.csv");
     Files.writeString(csv, "path,label\ngood/a.png,good\naverage/c.png,ok\npoor/b.png,bad\n");
     assertThat(TrainingData.load(csv))
         .extracting(TrainingData.Item::path)
-        .containsExactly(dir.resolve("good/a.png"), dir.resolve("average/c.png"), dir.resolve("poor/b.png"));
+        .containsExactly(
+            dir.resolve("good/a.png"), dir.resolve("average/c.png"), dir.resolve("poor/b.png"));
     Files.writeString(csv, "good/a.png,great\n");
     assertThatThrownBy(() -> TrainingData.load(csv))
         .isInstanceOf(BadRequestException.class)
-        .hasMessageContaining("line 1: quality label: expected one of good, average, poor, found 'great'");
+        .hasMessageContaining(
+            "line 1: quality label: expected one of good, average, poor, found 'great'");
   }
 
   @Test

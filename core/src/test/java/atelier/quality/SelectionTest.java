@@ -18,9 +18,12 @@ class SelectionTest {
     List<Selection.Candidate> candidates =
         List.of(
             new Selection.Candidate("a", 10L, ScoringInput.of(a)),
-            new Selection.Candidate("black", 11L, ScoringInput.of(Degradation.BLACK.apply(a, 1, rng))),
-            new Selection.Candidate("blurred", 12L, ScoringInput.of(Degradation.BLUR.apply(b, 1, rng))),
-            new Selection.Candidate("a-again", 13L, ScoringInput.of(Degradation.NOISE.apply(a, 0.05, rng))),
+            new Selection.Candidate(
+                "black", 11L, ScoringInput.of(Degradation.BLACK.apply(a, 1, rng))),
+            new Selection.Candidate(
+                "blurred", 12L, ScoringInput.of(Degradation.BLUR.apply(b, 1, rng))),
+            new Selection.Candidate(
+                "a-again", 13L, ScoringInput.of(Degradation.NOISE.apply(a, 0.05, rng))),
             new Selection.Candidate("b", 14L, ScoringInput.of(b)),
             new Selection.Candidate("c", 15L, ScoringInput.of(c)));
     TechnicalScorer technical = new TechnicalScorer();
@@ -35,14 +38,21 @@ class SelectionTest {
     assertThat(reason(r, "black")).startsWith("failed: black frame");
     assertThat(reason(r, "blurred")).contains("below --min-score");
     // a, a-again, b, c pass the score check; the noisy copy of a is a duplicate of a or vice versa.
-    assertThat(r.candidates().stream().filter(x -> x.rejection() != null && x.rejection().startsWith("near-duplicate")))
+    assertThat(
+            r.candidates().stream()
+                .filter(x -> x.rejection() != null && x.rejection().startsWith("near-duplicate")))
         .hasSize(1);
     assertThat(r.passed()).isEqualTo(3);
     assertThat(r.yield()).isEqualTo(0.5);
-    assertThat(r.candidates().stream().filter(x -> "not among the best 1".equals(x.rejection()))).hasSize(2);
+    assertThat(r.candidates().stream().filter(x -> "not among the best 1".equals(x.rejection())))
+        .hasSize(2);
   }
 
   private static String reason(Selection.Report r, String id) {
-    return r.candidates().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow().rejection();
+    return r.candidates().stream()
+        .filter(x -> x.id().equals(id))
+        .findFirst()
+        .orElseThrow()
+        .rejection();
   }
 }

@@ -66,7 +66,8 @@ class TechnicalMetricsTest {
   @Test
   void twoLevelImageHasOneBitOfEntropyAndHandComputedColourfulness() {
     // Half pure red, half pure blue: rg = ±255/0, yb = 127.5/−255. Hasler–Süsstrunk by hand:
-    // σrg = 127.5, σyb = 191.25, μrg = 127.5, μyb = −63.75 → M = √(127.5²+191.25²) + 0.3·√(127.5²+63.75²).
+    // σrg = 127.5, σyb = 191.25, μrg = 127.5, μyb = −63.75 → M = √(127.5²+191.25²) +
+    // 0.3·√(127.5²+63.75²).
     BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < 32; y++) {
       for (int x = 0; x < 32; x++) {
@@ -91,7 +92,8 @@ class TechnicalMetricsTest {
         .isGreaterThan(c.noise() + 15);
     assertThat(TechnicalMetrics.of(Degradation.UNDEREXPOSE.apply(clean, 0.9, rng)).brightness())
         .isLessThan(0.2);
-    assertThat(TechnicalMetrics.of(Degradation.OVEREXPOSE.apply(clean, 0.9, rng)).highlightsClipped())
+    assertThat(
+            TechnicalMetrics.of(Degradation.OVEREXPOSE.apply(clean, 0.9, rng)).highlightsClipped())
         .isGreaterThan(0.3);
     assertThat(TechnicalMetrics.of(Degradation.OVERSATURATE.apply(clean, 0.9, rng)).colourfulness())
         .isGreaterThan(c.colourfulness() * 1.4);
@@ -102,7 +104,10 @@ class TechnicalMetricsTest {
     assertThat(TechnicalMetrics.of(Degradation.JPEG.apply(clean, 1.0, rng)).blockiness())
         .isGreaterThan(c.blockiness() + 0.3);
     TechnicalMetrics black = TechnicalMetrics.of(Degradation.BLACK.apply(clean, 1, rng));
-    assertThat(TechnicalScorer.failures(black, null)).singleElement().asString().startsWith("black");
+    assertThat(TechnicalScorer.failures(black, null))
+        .singleElement()
+        .asString()
+        .startsWith("black");
   }
 
   @Test
@@ -110,7 +115,8 @@ class TechnicalMetricsTest {
     BufferedImage clean = TestImages.painting(256, 256, 5);
     TechnicalScorer s = new TechnicalScorer();
     ScorerResult good = s.score(ScoringInput.of(clean));
-    ScorerResult blurred = s.score(ScoringInput.of(Degradation.BLUR.apply(clean, 1, new Random(1))));
+    ScorerResult blurred =
+        s.score(ScoringInput.of(Degradation.BLUR.apply(clean, 1, new Random(1))));
     assertThat(good.overall()).isGreaterThan(blurred.overall() + 20);
     assertThat(blurred.score("technical").orElseThrow().reason()).contains("blurry");
     ScorerResult nan = s.score(new ScoringInput(clean, null, new float[] {0f, Float.NaN}));

@@ -3,7 +3,9 @@ package atelier.quality;
 import java.awt.image.BufferedImage;
 import java.util.Random;
 
-/** Deterministic synthetic images for quality tests: smooth colour fields with shapes and texture. */
+/**
+ * Deterministic synthetic images for quality tests: smooth colour fields with shapes and texture.
+ */
 final class TestImages {
   private TestImages() {}
 
