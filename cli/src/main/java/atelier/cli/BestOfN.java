@@ -1,6 +1,8 @@
 package atelier.cli;
 
 import atelier.BadRequestException;
+import atelier.model.Device;
+import atelier.model.SessionSettings;
 import atelier.pipeline.Artwork;
 import atelier.pipeline.GenerationResult;
 import atelier.quality.Scorers;
@@ -68,7 +70,13 @@ final class BestOfN {
     List<String> names =
         cmd.scorers == null ? List.of("technical") : QualityCommand.split(cmd.scorers);
     Selection.Report report;
-    try (Scorers s = Scorers.open(names, cmd.scoreModels.sources())) {
+    Scorers.Sources sources =
+        new Scorers.Sources(
+            atelier.AtelierHome.fromEnvironment(),
+            cmd.clip,
+            cmd.aestheticModel,
+            SessionSettings.of(cmd.device == null ? Device.CPU : Device.lookup(cmd.device)));
+    try (Scorers s = Scorers.open(names, sources)) {
       report = Selection.select(candidates, s.list(), keep, cmd.minScore);
     }
     ObjectMapper m = new ObjectMapper();

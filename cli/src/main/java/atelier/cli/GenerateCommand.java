@@ -182,8 +182,17 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       description = "Scorers for --candidates; the first ranks (default technical).")
   List<String> scorers;
 
-  @picocli.CommandLine.Mixin
-  QualityCommand.ModelOptions scoreModels = new QualityCommand.ModelOptions();
+  @Option(
+      names = "--clip",
+      paramLabel = "DIR",
+      description = "CLIP export for the clip, aesthetic and CLIP-trained quality scorers.")
+  Path clip;
+
+  @Option(
+      names = "--aesthetic-model",
+      paramLabel = "FILE",
+      description = "LAION aesthetic MLP graph.")
+  Path aestheticModel;
 
   @Override
   public boolean json() {
