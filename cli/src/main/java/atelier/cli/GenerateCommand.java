@@ -160,6 +160,40 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
   @Option(names = "--json", description = "Print one JSON document; no progress bar.")
   boolean json;
 
+  @Option(
+      names = "--candidates",
+      paramLabel = "N",
+      description = "Best-of-N: generate N candidates (seeds S…S+N−1), score them, keep the best.")
+  Integer candidates;
+
+  @Option(names = "--keep", paramLabel = "K", description = "Candidates to keep (default 1).")
+  Integer keep;
+
+  @Option(
+      names = "--min-score",
+      paramLabel = "X",
+      description = "Reject candidates whose ranking score is below X (the yield counts the rest).")
+  Double minScore;
+
+  @Option(
+      names = "--scorer",
+      split = ",",
+      paramLabel = "NAMES",
+      description = "Scorers for --candidates; the first ranks (default technical).")
+  List<String> scorers;
+
+  @Option(
+      names = "--clip",
+      paramLabel = "DIR",
+      description = "CLIP export for the clip, aesthetic and CLIP-trained quality scorers.")
+  Path clip;
+
+  @Option(
+      names = "--aesthetic-model",
+      paramLabel = "FILE",
+      description = "LAION aesthetic MLP graph.")
+  Path aestheticModel;
+
   @Override
   public boolean json() {
     return json;
@@ -169,6 +203,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     ImageRecord base = from == null ? null : ArtworkPng.read(from);
+    BestOfN bestOfN = BestOfN.of(this);
     GenerationRequest request = request(base);
     if (threads != null && threads < 1) {
       throw new BadRequestException("--threads: expected 1 or more, found " + threads);
@@ -178,7 +213,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
             device == null ? Device.CPU : Device.lookup(device), threads == null ? 0 : threads, 0);
     Path modelDir =
         model != null ? model : base != null ? Path.of(base.model().path()) : Models.defaultModel();
-    Output output = Output.of(out, request.batch());
+    Output output = Output.of(out, bestOfN != null ? bestOfN.keep() : request.batch());
     CancelToken cancel = new CancelToken();
     Thread worker = Thread.currentThread();
     Thread hook =
@@ -208,6 +243,11 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       }
       ProgressListener progress =
           !json && System.console() != null ? new ProgressBar(err) : ProgressListener.NONE;
+      if (bestOfN != null) {
+        GenerationResult result = sd.generate(request, progress, cancel, artwork -> {});
+        bestOfN.run(result, output, spec.commandLine().getOut());
+        return 0;
+      }
       GenerationResult result =
           sd.generate(request, progress, cancel, artwork -> written.add(output.write(artwork)));
       report(result, written);
@@ -288,7 +328,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
                 : s != null ? SchedulerKind.lookup(s.scheduler()) : null)
         .eta(pick(eta, s == null ? null : s.eta()))
         .seed(pick(seed, s == null ? null : s.seed()))
-        .batch(batch != null ? batch : 1)
+        .batch(candidates != null ? candidates : batch != null ? batch : 1)
         .init(initImage)
         .strength(initImage == null ? strength : pick(strength, s == null ? null : s.strength()))
         .fit(fit != null ? Resize.Fit.lookup(fit) : s != null ? Resize.Fit.lookup(s.fit()) : null)
