@@ -1,0 +1,420 @@
+package atelier.model;
+
+import atelier.AtelierHome;
+import atelier.BadRequestException;
+import atelier.CancelToken;
+import atelier.ModelLoadException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The local model store: {@code models/<id>/} under the data folder, each model in its exporter's
+ * own layout with a hidden manifest ({@link ModelManifest}) beside the files. Reading is lock-free;
+ * changes (pull, import, verify, remove) hold the model's {@link StoreLock}. Thread-safe.
+ */
+public final class ModelStore {
+  private final Path root;
+
+  /** A store in {@code root} (created on the first write). */
+  public ModelStore(Path root) {
+    this.root = root;
+  }
+
+  /** The store of a data folder: its {@code models/}. */
+  public static ModelStore of(AtelierHome home) {
+    return new ModelStore(home.models());
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** Whether a stored model can be used. */
+  public enum State {
+    /** Every file is present with its recorded size. */
+    READY,
+    /** A pull has not finished (or was interrupted): run it again. */
+    INCOMPLETE,
+    /** Files are missing, of the wrong size, or failed a verify: pull again to repair. */
+    DAMAGED
+  }
+
+  /**
+   * A model folder in the store and what a quick check (presence and sizes) says about it.
+   *
+   * @param manifest its manifest, or null when there is none or it is unreadable
+   * @param problem why it is not ready, or null
+   */
+  public record StoredModel(
+      String id, Path folder, ModelManifest manifest, State state, String problem) {}
+
+  /**
+   * The folder of a model id.
+   *
+   * @throws BadRequestException when the id is not a valid model id
+   */
+  public Path folder(String id) {
+    try {
+      CatalogEntry.checkId(id);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException(e.getMessage(), e);
+    }
+    return root.resolve(id);
+  }
+
+  /** Takes a model's lock; {@code onWait} runs first if someone else holds it. */
+  public StoreLock lock(String id, Runnable onWait) {
+    folder(id);
+    return StoreLock.acquire(root.resolve("." + id + ".lock"), onWait);
+  }
+
+  /** The manifest of an installed model, if it has a readable one. */
+  public Optional<ModelManifest> manifest(String id) {
+    Path dir = folder(id);
+    if (!Files.isRegularFile(dir.resolve(ModelManifest.FILE_NAME))) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(ModelManifest.read(dir));
+    } catch (ModelLoadException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The model with this id, if its folder exists. */
+  public Optional<StoredModel> find(String id) {
+    Path dir = folder(id);
+    return Files.isDirectory(dir) ? Optional.of(status(id, dir)) : Optional.empty();
+  }
+
+  /** Every model folder in the store, by id. */
+  public List<StoredModel> list() {
+    List<StoredModel> out = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return out;
+    }
+    try (Stream<Path> s = Files.list(root)) {
+      for (Path p : s.sorted().toList()) {
+        String name = p.getFileName().toString();
+        if (Files.isDirectory(p) && CatalogEntry.ID.matcher(name).matches()) {
+          out.add(status(name, p));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("listing the model store " + root + " failed", e);
+    }
+    return out;
+  }
+
+  /**
+   * The folder of a ready model.
+   *
+   * @throws ModelLoadException saying why it cannot be used and how to repair it
+   */
+  public Path requireReady(String id) {
+    StoredModel m =
+        find(id)
+            .orElseThrow(
+                () ->
+                    new ModelLoadException(
+                        "model "
+                            + id
+                            + " is not installed in "
+                            + root
+                            + "; run: atelier models"
+                            + " pull "
+                            + id));
+    if (m.state() != State.READY) {
+      throw new ModelLoadException(
+          "model "
+              + id
+              + " cannot be used: "
+              + m.problem()
+              + "; run: atelier models pull "
+              + id
+              + " (it repairs what is missing or corrupt)");
+    }
+    return m.folder();
+  }
+
+  private StoredModel status(String id, Path dir) {
+    if (!Files.isRegularFile(dir.resolve(ModelManifest.FILE_NAME))) {
+      return new StoredModel(
+          id,
+          dir,
+          null,
+          State.INCOMPLETE,
+          "no store manifest (an interrupted pull, or a folder placed by hand: import it)");
+    }
+    ModelManifest m;
+    try {
+      m = ModelManifest.read(dir);
+    } catch (ModelLoadException e) {
+      return new StoredModel(id, dir, null, State.DAMAGED, e.getMessage());
+    }
+    if (!m.complete()) {
+      return new StoredModel(
+          id,
+          dir,
+          m,
+          State.INCOMPLETE,
+          m.problem() != null ? m.problem() : "the pull has not finished");
+    }
+    if (m.problem() != null) {
+      return new StoredModel(id, dir, m, State.DAMAGED, m.problem());
+    }
+    for (ModelManifest.FileRecord f : m.files()) {
+      Path p = dir.resolve(f.path());
+      long size = p.toFile().length();
+      if (!Files.isRegularFile(p)) {
+        return new StoredModel(id, dir, m, State.DAMAGED, f.path() + " is missing");
+      }
+      if (size != f.size()) {
+        return new StoredModel(
+            id, dir, m, State.DAMAGED, f.path() + " has " + size + " bytes, expected " + f.size());
+      }
+    }
+    return new StoredModel(id, dir, m, State.READY, null);
+  }
+
+  /**
+   * Hashes every file of an installed model and compares it with the manifest. Failures are written
+   * into the manifest, so the model is not used until a pull repairs it.
+   *
+   * @throws ModelLoadException when the model has no manifest
+   */
+  public VerifyReport verify(String id, DownloadListener listener, CancelToken cancel) {
+    try (StoreLock lock = lock(id, () -> {})) {
+      Path dir = folder(id);
+      if (!Files.isRegularFile(dir.resolve(ModelManifest.FILE_NAME))) {
+        throw new ModelLoadException(
+            "model "
+                + id
+                + (Files.isDirectory(dir) ? " has no store manifest" : " is not installed")
+                + "; run: atelier models pull "
+                + id
+                + " (or import a folder you have)");
+      }
+      ModelManifest m = ModelManifest.read(dir);
+      long total = m.totalSize();
+      long before = 0;
+      List<VerifyReport.FileCheck> checks = new ArrayList<>();
+      List<ModelManifest.FileRecord> records = new ArrayList<>();
+      for (int i = 0; i < m.files().size(); i++) {
+        ModelManifest.FileRecord f = m.files().get(i);
+        Path p = dir.resolve(f.path());
+        VerifyReport.FileCheck c;
+        if (!Files.isRegularFile(p)) {
+          c =
+              new VerifyReport.FileCheck(
+                  f.path(), VerifyReport.Status.MISSING, f.size(), -1, f.sha256(), null);
+        } else if (p.toFile().length() != f.size()) {
+          c =
+              new VerifyReport.FileCheck(
+                  f.path(),
+                  VerifyReport.Status.SIZE,
+                  f.size(),
+                  p.toFile().length(),
+                  f.sha256(),
+                  null);
+        } else {
+          final int index = i;
+          final long offset = before;
+          String sha =
+              hash(
+                  p,
+                  done ->
+                      listener.onProgress(
+                          new DownloadProgress(
+                              DownloadProgress.Phase.CHECKING,
+                              id,
+                              f.path(),
+                              index,
+                              m.files().size(),
+                              done,
+                              f.size(),
+                              offset + done,
+                              total,
+                              0,
+                              null)),
+                  cancel);
+          c =
+              new VerifyReport.FileCheck(
+                  f.path(),
+                  sha.equals(f.sha256()) ? VerifyReport.Status.OK : VerifyReport.Status.HASH,
+                  f.size(),
+                  f.size(),
+                  f.sha256(),
+                  sha);
+        }
+        checks.add(c);
+        records.add(
+            c.status() == VerifyReport.Status.OK
+                ? new ModelManifest.FileRecord(f.path(), f.size(), f.sha256(), f.check(), mtime(p))
+                : f.untrusted());
+        before += f.size();
+      }
+      VerifyReport report = new VerifyReport(id, checks);
+      String problem =
+          report.ok()
+              ? null
+              : "verify failed: "
+                  + String.join(
+                      "; ",
+                      report.failures().stream().map(VerifyReport.FileCheck::describe).toList());
+      m.with(records, m.complete(), problem).write(dir);
+      return report;
+    }
+  }
+
+  /**
+   * Deletes an installed model's folder.
+   *
+   * @throws BadRequestException when there is no such model
+   */
+  public void remove(String id) {
+    try (StoreLock lock = lock(id, () -> {})) {
+      Path dir = folder(id);
+      if (!Files.isDirectory(dir)) {
+        throw new BadRequestException(
+            "model " + id + ": expected an installed model, found none in " + root);
+      }
+      deleteTree(dir);
+    }
+  }
+
+  /**
+   * Copies a model folder the user already has into the store (hard links where the file system
+   * allows, so no space is used twice), after {@code check} has validated it.
+   *
+   * @param id the store id, or null to derive one from the folder name
+   * @param check validates the folder, throwing a {@code ModelLoadException} when it is unusable
+   * @param replace whether an installed model with the same id may be replaced
+   */
+  public ModelManifest importFolder(
+      Path source,
+      String id,
+      ModelKind kind,
+      Consumer<Path> check,
+      boolean replace,
+      DownloadListener listener,
+      CancelToken cancel) {
+    if (!Files.isDirectory(source)) {
+      throw new BadRequestException(
+          "import: expected a model folder, found "
+              + (Files.exists(source) ? "a file" : "nothing")
+              + " at "
+              + source);
+    }
+    String modelId = id != null ? id : idFor(source);
+    Path dir = folder(modelId);
+    Path src = source.toAbsolutePath().normalize();
+    if (src.startsWith(root.toAbsolutePath().normalize())) {
+      throw new BadRequestException("import: " + source + " is already inside the store " + root);
+    }
+    check.accept(source);
+    try (StoreLock lock = lock(modelId, () -> {})) {
+      if (Files.exists(dir) && !replace) {
+        throw new BadRequestException(
+            "import: model "
+                + modelId
+                + " is already installed; pass --replace, or choose"
+                + " another --id");
+      }
+      Path tmp = root.resolve("." + modelId + ".import-" + System.nanoTime());
+      try {
+        List<ModelManifest.FileRecord> records =
+            ModelImport.copy(src, tmp, modelId, listener, cancel);
+        ModelManifest m =
+            ModelManifest.of(
+                modelId,
+                kind,
+                src.getFileName().toString(),
+                ModelManifest.Origin.imported(src),
+                records,
+                true,
+                null);
+        m.write(tmp);
+        if (Files.exists(dir)) {
+          Path old = root.resolve("." + modelId + ".old-" + System.nanoTime());
+          Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+          deleteTree(old);
+        } else {
+          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return m;
+      } catch (IOException e) {
+        throw new ModelLoadException("import of " + source + " failed: " + e.getMessage(), e);
+      } finally {
+        deleteTree(tmp);
+      }
+    }
+  }
+
+  /** A store id from a folder name: lower case, other characters turned into dashes. */
+  static String idFor(Path source) {
+    Path name = source.toAbsolutePath().normalize().getFileName();
+    String s =
+        (name == null ? "model" : name.toString())
+            .toLowerCase(Locale.ROOT)
+            .replaceAll("[^a-z0-9._-]+", "-")
+            .replaceAll("^[^a-z0-9]+", "");
+    s = s.length() > 64 ? s.substring(0, 64) : s;
+    return s.isEmpty() ? "model" : s;
+  }
+
+  static String hash(Path p, java.util.function.LongConsumer progress, CancelToken cancel) {
+    try {
+      return Digests.sha256(p, progress, cancel);
+    } catch (IOException e) {
+      throw new UncheckedIOException("hashing " + p + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  static Long mtime(Path p) {
+    try {
+      return Files.getLastModifiedTime(p).toMillis();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+              Files.delete(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException("deleting " + dir + " failed: " + e.getMessage(), e);
+    }
+  }
+}
