@@ -42,7 +42,7 @@ public record CatalogEntry(
     Source source,
     Recommended recommended,
     List<CatalogFile> files,
-    boolean verified,
+    Boolean verified,
     String notes) {
 
   /** Model ids: lower-case letters, digits, dot, dash, underscore; at most 64 characters. */
@@ -66,6 +66,13 @@ public record CatalogEntry(
     }
     if (source == null) {
       throw new IllegalArgumentException("model " + id + ": source expected, found none");
+    }
+    if (verified == null) {
+      throw new IllegalArgumentException(
+          "model "
+              + id
+              + ": verified expected true or false (say whether the sizes and hashes"
+              + " were checked against a real download), found none");
     }
     if (files == null || files.isEmpty()) {
       throw new IllegalArgumentException("model " + id + ": files expected, found none");

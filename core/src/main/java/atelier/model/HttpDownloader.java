@@ -374,7 +374,10 @@ public final class HttpDownloader {
         if (System.nanoTime() - activity.get() > stallNanos) {
           IOException stalled =
               new IOException(
-                  "no data for " + settings.stallTimeout().toSeconds() + " s (stalled transfer)");
+                  String.format(
+                      Locale.ROOT,
+                      "no data for %.1f s (stalled transfer)",
+                      settings.stallTimeout().toMillis() / 1000.0));
           stop(cf, sinkRef, stalled);
           throw stalled;
         }

@@ -1,6 +1,8 @@
 package atelier.model;
 
 import atelier.BadRequestException;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -27,6 +29,7 @@ public enum ModelKind {
   }
 
   /** The name used in the catalog, manifests and on the command line. */
+  @JsonValue
   public String id() {
     return id;
   }
@@ -36,6 +39,7 @@ public enum ModelKind {
    *
    * @throws BadRequestException naming the valid kinds when {@code name} is unknown
    */
+  @JsonCreator
   public static ModelKind lookup(String name) {
     String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
     for (ModelKind k : values()) {

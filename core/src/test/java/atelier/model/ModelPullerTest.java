@@ -144,15 +144,15 @@ class ModelPullerTest {
   @Test
   void aStalledTransferIsAbandonedAndResumed() throws IOException {
     byte[] text = StoreFixtures.bytes(TEXT);
-    hub.stallOnce(text, 500, 6000);
+    hub.stallOnce(text, 500, 9000);
     DownloadSettings s =
         DownloadSettings.of(hub.endpoint())
-            .withRetries(1, Duration.ZERO)
-            .withStallTimeout(Duration.ofMillis(400));
+            .withRetries(2, Duration.ZERO)
+            .withStallTimeout(Duration.ofMillis(1500));
     long t0 = System.nanoTime();
     puller(s).pull(StoreFixtures.entry("tiny"), DownloadListener.NONE, CancelToken.NONE);
-    // Abandoned after the 0.4 s stall timeout, long before the server would have sent the rest.
-    assertThat((System.nanoTime() - t0) / 1e6).isLessThan(5000);
+    // Abandoned after the 1.5 s stall timeout, long before the server would send the rest (9 s).
+    assertThat((System.nanoTime() - t0) / 1e6).isLessThan(7500);
     assertThat(hub.seen())
         .filteredOn(r -> r.server().equals("cdn") && "bytes=500-".equals(r.range()))
         .hasSize(1);
