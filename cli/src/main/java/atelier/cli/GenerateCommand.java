@@ -59,8 +59,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
 
   @Option(
       names = {"-m", "--model"},
-      paramLabel = "DIR",
-      description = "Model folder (ONNX export).")
+      paramLabel = "DIR|ID",
+      description = "Model folder (ONNX export), installed model id or catalog id.")
   Path model;
 
   @Option(
@@ -160,6 +160,11 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
   @Option(names = "--json", description = "Print one JSON document; no progress bar.")
   boolean json;
 
+  @Option(
+      names = {"-y", "--yes"},
+      description = "Download the model without asking when it is not installed yet.")
+  boolean yes;
+
   @Override
   public boolean json() {
     return json;
@@ -170,8 +175,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     PrintWriter err = spec.commandLine().getErr();
     ImageRecord base = from == null ? null : ArtworkPng.read(from);
     GenerationRequest request = request(base);
-    Path modelDir =
-        model != null ? model : base != null ? Path.of(base.model().path()) : Models.defaultModel();
+    Path modelDir = Models.resolve(spec, model, base == null ? null : base.model(), yes, json);
     Output output = Output.of(out, request.batch());
     SessionSettings settings =
         new SessionSettings(

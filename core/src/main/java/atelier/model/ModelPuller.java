@@ -134,9 +134,21 @@ public final class ModelPuller {
       return complete;
     } catch (ModelLoadException e) {
       if (HttpDownloader.isUnreachable(e)) {
+        removeIfEmpty(store.folder(id));
         throw offline(entry, e);
       }
       throw e;
+    }
+  }
+
+  /** After a pull that fetched nothing, leaves no folder behind that only holds a manifest. */
+  private static void removeIfEmpty(Path dir) {
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      if (s.allMatch(p -> p.getFileName().toString().equals(ModelManifest.FILE_NAME))) {
+        ModelStore.deleteTree(dir);
+      }
+    } catch (IOException | RuntimeException e) {
+      // Leaving the folder only shows an incomplete model in `models list`.
     }
   }
 
@@ -180,6 +192,16 @@ public final class ModelPuller {
     Throwable r = t;
     while (r.getCause() != null && r.getCause() != r) {
       r = r.getCause();
+    }
+    if (r instanceof java.nio.channels.UnresolvedAddressException
+        || r instanceof java.net.UnknownHostException) {
+      return "its host name does not resolve";
+    }
+    if (r instanceof java.net.ConnectException) {
+      return "connection refused";
+    }
+    if (r instanceof java.net.http.HttpConnectTimeoutException) {
+      return "the connection timed out";
     }
     return r.getMessage() == null ? r.getClass().getSimpleName() : r.toString();
   }

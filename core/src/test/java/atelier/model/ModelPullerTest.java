@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import atelier.CancelToken;
 import atelier.ModelLoadException;
+import atelier.testing.FakeHub;
+import atelier.testing.StoreFixtures;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -323,6 +325,8 @@ class ModelPullerTest {
         .hasMessageContaining("atelier models import DIR --id tiny");
     // Unreachable is not retried: the error comes at once, not after the 35 s of back-off.
     assertThat((System.nanoTime() - t0) / 1e9).isLessThan(4);
+    // Nothing was fetched, so no half-made model folder is left to show up in `models list`.
+    assertThat(store.find("tiny")).isEmpty();
   }
 
   @Test

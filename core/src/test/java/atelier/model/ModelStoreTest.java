@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import atelier.BadRequestException;
 import atelier.CancelToken;
 import atelier.ModelLoadException;
+import atelier.testing.FakeHub;
+import atelier.testing.StoreFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

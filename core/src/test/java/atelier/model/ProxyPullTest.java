@@ -3,6 +3,8 @@ package atelier.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import atelier.CancelToken;
+import atelier.testing.FakeHub;
+import atelier.testing.StoreFixtures;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;

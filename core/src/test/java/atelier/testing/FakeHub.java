@@ -1,4 +1,4 @@
-package atelier.model;
+package atelier.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -33,11 +33,12 @@ import java.util.stream.Stream;
  * honours {@code Range: bytes=N-}. Faults can be injected: a connection dropped after N bytes, a
  * stall, corrupted bytes, a gated repository. Records every request for the tests to inspect.
  */
-final class FakeHub implements AutoCloseable {
-  static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+public final class FakeHub implements AutoCloseable {
+  public static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
   /** One request as the servers saw it. */
-  record Seen(String server, String method, String path, String range, String authorization) {}
+  public record Seen(
+      String server, String method, String path, String range, String authorization) {}
 
   private final HttpServer hub;
   private final HttpServer cdn;
@@ -52,7 +53,7 @@ final class FakeHub implements AutoCloseable {
   private volatile String requiredToken;
   private volatile long stallMillis = 2000;
 
-  FakeHub() throws IOException {
+  public FakeHub() throws IOException {
     InetAddress lo = InetAddress.getLoopbackAddress();
     hub = HttpServer.create(new InetSocketAddress(lo, 0), 0);
     cdn = HttpServer.create(new InetSocketAddress(lo, 0), 0);
@@ -65,17 +66,17 @@ final class FakeHub implements AutoCloseable {
   }
 
   /** The hub's address, what DownloadSettings.endpoint takes. */
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + hub.getAddress().getPort());
   }
 
   /** The CDN's address. */
-  URI cdnAddress() {
+  public URI cdnAddress() {
     return URI.create("http://127.0.0.1:" + cdn.getAddress().getPort());
   }
 
   /** Publishes every file of a folder as repository {@code repo} at revision {@code revision}. */
-  FakeHub publish(String repo, String revision, Path folder) {
+  public FakeHub publish(String repo, String revision, Path folder) {
     Map<String, byte[]> files = new LinkedHashMap<>();
     try (Stream<Path> s = Files.walk(folder)) {
       for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
@@ -92,43 +93,43 @@ final class FakeHub implements AutoCloseable {
   }
 
   /** The bytes of a published file. */
-  byte[] file(String repo, String revision, String path) {
+  public byte[] file(String repo, String revision, String path) {
     return repos.get(repo + "@" + revision).get(path);
   }
 
   /** Requires {@code Authorization: Bearer token} on the hub. */
-  void gate(String token) {
+  public void gate(String token) {
     requiredToken = token;
   }
 
   /** The next CDN transfer of this file closes the connection after {@code bytes} bytes. */
-  void dropOnce(byte[] content, int bytes) {
+  public void dropOnce(byte[] content, int bytes) {
     dropAfter.put(sha256(content), bytes);
   }
 
   /** The next CDN transfer of this file stops sending after {@code bytes} bytes for a while. */
-  void stallOnce(byte[] content, int bytes, long millis) {
+  public void stallOnce(byte[] content, int bytes, long millis) {
     stallAfter.put(sha256(content), bytes);
     stallMillis = millis;
   }
 
   /** Every CDN transfer of this file flips a byte in the middle. */
-  void corrupt(byte[] content) {
+  public void corrupt(byte[] content) {
     corrupt.put(sha256(content), true);
   }
 
-  List<Seen> seen() {
+  public List<Seen> seen() {
     synchronized (seen) {
       return List.copyOf(seen);
     }
   }
 
   /** Transfers of a whole file (no Range) from the CDN or directly from the hub. */
-  int fullDownloads() {
+  public int fullDownloads() {
     return fullDownloads.get();
   }
 
-  static boolean isLfs(String path) {
+  public static boolean isLfs(String path) {
     return path.endsWith(".onnx") || path.endsWith(".onnx_data") || path.endsWith(".pb");
   }
 
@@ -252,7 +253,7 @@ final class FakeHub implements AutoCloseable {
     }
   }
 
-  static String sha256(byte[] b) {
+  public static String sha256(byte[] b) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     } catch (java.security.NoSuchAlgorithmException e) {
@@ -260,7 +261,7 @@ final class FakeHub implements AutoCloseable {
     }
   }
 
-  static String gitBlobSha1(byte[] b) {
+  public static String gitBlobSha1(byte[] b) {
     try {
       MessageDigest d = MessageDigest.getInstance("SHA-1");
       d.update(("blob " + b.length + "\0").getBytes(StandardCharsets.US_ASCII));

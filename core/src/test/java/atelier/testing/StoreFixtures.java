@@ -1,6 +1,8 @@
-package atelier.model;
+package atelier.testing;
 
-import atelier.testing.TestPaths;
+import atelier.model.CatalogEntry;
+import atelier.model.CatalogFile;
+import atelier.model.ModelKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,18 +12,18 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** The tiny model folder (tools/models/make_store_fixture.py) and catalog entries for it. */
-final class StoreFixtures {
-  static final String REPO = "atelier-test/tiny-sd";
-  static final String REVISION = "1111111111111111111111111111111111111111";
+public final class StoreFixtures {
+  public static final String REPO = "atelier-test/tiny-sd";
+  public static final String REVISION = "1111111111111111111111111111111111111111";
 
   private StoreFixtures() {}
 
-  static Path tinySd() {
+  public static Path tinySd() {
     return TestPaths.repoRoot().resolve("core/src/test/resources/store/tiny-sd");
   }
 
   /** The fixture's files, relative, sorted. */
-  static List<String> paths() {
+  public static List<String> paths() {
     Path root = tinySd();
     try (Stream<Path> s = Files.walk(root)) {
       return s.filter(Files::isRegularFile)
@@ -34,7 +36,7 @@ final class StoreFixtures {
   }
 
   /** An entry for the fixture as published by FakeHub, with no sizes or hashes known. */
-  static CatalogEntry entry(String id) {
+  public static CatalogEntry entry(String id) {
     List<CatalogFile> files = new ArrayList<>();
     for (String p : paths()) {
       files.add(new CatalogFile(p, null, null, 1000L, null));
@@ -42,7 +44,7 @@ final class StoreFixtures {
     return entry(id, files);
   }
 
-  static CatalogEntry entry(String id, List<CatalogFile> files) {
+  public static CatalogEntry entry(String id, List<CatalogFile> files) {
     return new CatalogEntry(
         id,
         "Tiny SD",
@@ -60,7 +62,7 @@ final class StoreFixtures {
   }
 
   /** A copy of the fixture in {@code dir} (tests corrupt copies, never the committed files). */
-  static Path copyTo(Path dir) throws IOException {
+  public static Path copyTo(Path dir) throws IOException {
     Path root = tinySd();
     for (String p : paths()) {
       Path target = dir.resolve(p);
@@ -70,7 +72,7 @@ final class StoreFixtures {
     return dir;
   }
 
-  static byte[] bytes(String path) {
+  public static byte[] bytes(String path) {
     try {
       return Files.readAllBytes(tinySd().resolve(path));
     } catch (IOException e) {
