@@ -137,10 +137,10 @@ final class Models {
                 + entry.id()
                 + " "
                 + why
-                + "; download it ("
-                + Sizes.human(entry.totalSize())
-                + " from "
+                + "; download it from "
                 + host
+                + " ("
+                + size(entry)
                 + ") with: atelier models pull "
                 + entry.id()
                 + ", or pass --yes to download it now");
@@ -150,7 +150,7 @@ final class Models {
           "Model %s (%s, %s, licence: %s) %s.%nDownload it from %s now? [y/N] ",
           entry.id(),
           entry.name(),
-          Sizes.human(entry.totalSize()),
+          size(entry),
           entry.license(),
           why,
           host);
@@ -172,7 +172,7 @@ final class Models {
           "atelier: pulling "
               + entry.id()
               + " ("
-              + Sizes.human(entry.totalSize())
+              + size(entry)
               + ") from "
               + host
               + " into "
@@ -184,6 +184,10 @@ final class Models {
         json ? atelier.model.DownloadListener.NONE : new DownloadBar(err, System.console() != null),
         CancelToken.NONE);
     return store.requireReady(entry.id());
+  }
+
+  private static String size(CatalogEntry e) {
+    return e.totalSize() > 0 ? Sizes.human(e.totalSize()) : "size not listed";
   }
 
   /** A puller for the store of {@code home}, with settings from the environment and config. */

@@ -120,7 +120,7 @@ final class ModelsCommand implements Runnable {
               "%-24s %-9s %9s  %-13s  %s%n",
               r.id + (r.id.equals(def) ? " *" : ""),
               r.kind,
-              Sizes.human(r.size),
+              r.size > 0 ? Sizes.human(r.size) : "?",
               r.state,
               r.name + (r.problem != null ? "  (" + r.problem + ")" : ""));
         }

@@ -69,7 +69,7 @@ public final class ModelPuller {
         ModelManifest.FileRecord present = present(dir, f, known.get(f.path()), s, i, cancel);
         if (present != null) {
           done.add(present);
-          s.finished(f.path(), present.size());
+          s.finished(i, present.size(), false);
         } else {
           todo.add(f);
         }
@@ -105,7 +105,7 @@ public final class ModelPuller {
                 got.sha256(),
                 got.check().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 ModelStore.mtime(target)));
-        s.finished(f.path(), got.size());
+        s.finished(index, got.size(), true);
         if (hasher != null) {
           hasher.remember(target, got.sha256());
         }
@@ -270,6 +270,7 @@ public final class ModelPuller {
     private final CatalogEntry entry;
     private final DownloadListener listener;
     private final long start = System.nanoTime();
+    private final long[] sizes;
     private long finishedBytes;
     private long networkBytes;
     private long lastPresent;
@@ -278,6 +279,7 @@ public final class ModelPuller {
     Session(CatalogEntry entry, DownloadListener listener) {
       this.entry = entry;
       this.listener = listener;
+      this.sizes = entry.files().stream().mapToLong(CatalogFile::sizeForDisplay).toArray();
     }
 
     void checking(CatalogFile f, int index, long done, long size) {
@@ -291,7 +293,7 @@ public final class ModelPuller {
               done,
               size,
               finishedBytes + done,
-              entry.totalSize(),
+              total(),
               0,
               null));
     }
@@ -301,33 +303,37 @@ public final class ModelPuller {
         lastFile = f.path();
         lastPresent = present;
       }
+      if (total > 0) {
+        sizes[index] = total;
+      }
       networkBytes += Math.max(0, present - lastPresent);
       lastPresent = present;
       listener.onProgress(
-          progress(
-              DownloadProgress.Phase.DOWNLOADING,
-              f.path(),
-              index,
-              present,
-              total >= 0 ? total : f.sizeForDisplay()));
+          progress(DownloadProgress.Phase.DOWNLOADING, f.path(), index, present, sizes[index]));
     }
 
-    void finished(String path, long size) {
+    /** A file is complete: reported as FILE_DONE only when it was fetched, not kept. */
+    void finished(int index, long size, boolean fetched) {
+      sizes[index] = size;
       finishedBytes += size;
       lastFile = null;
-      listener.onProgress(
-          progress(
-              DownloadProgress.Phase.FILE_DONE,
-              path,
-              entry
-                  .files()
-                  .indexOf(
-                      entry.files().stream()
-                          .filter(f -> f.path().equals(path))
-                          .findFirst()
-                          .orElseThrow()),
-              size,
-              size));
+      if (fetched) {
+        listener.onProgress(
+            progress(
+                DownloadProgress.Phase.FILE_DONE,
+                entry.files().get(index).path(),
+                index,
+                size,
+                size));
+      }
+    }
+
+    long total() {
+      long t = 0;
+      for (long s : sizes) {
+        t += s;
+      }
+      return t;
     }
 
     DownloadProgress progress(
@@ -336,7 +342,7 @@ public final class ModelPuller {
       double rate = seconds > 0.5 ? networkBytes / seconds : 0;
       long inFlight = phase == DownloadProgress.Phase.DOWNLOADING ? present : 0;
       long done = finishedBytes + inFlight;
-      long total = entry.totalSize();
+      long total = total();
       Duration eta =
           rate > 0 && total > done
               ? Duration.ofMillis((long) ((total - done) / rate * 1000))
