@@ -113,6 +113,22 @@ public final class EnvProxySelector extends ProxySelector {
     return null;
   }
 
+  /** Answers a proxy's authentication challenge with the user:password of its address. */
+  java.net.Authenticator authenticator() {
+    return new java.net.Authenticator() {
+      @Override
+      protected java.net.PasswordAuthentication getPasswordAuthentication() {
+        String userInfo = getRequestorType() == RequestorType.PROXY ? userInfo() : null;
+        if (userInfo == null) {
+          return null;
+        }
+        String[] up = userInfo.split(":", 2);
+        return new java.net.PasswordAuthentication(
+            up[0], (up.length > 1 ? up[1] : "").toCharArray());
+      }
+    };
+  }
+
   @Override
   public List<Proxy> select(URI uri) {
     URI p = proxyFor(uri);

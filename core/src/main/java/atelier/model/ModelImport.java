@@ -1,6 +1,8 @@
 package atelier.model;
 
+import atelier.BadRequestException;
 import atelier.CancelToken;
+import atelier.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -8,11 +10,75 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /** Copies a model folder into a store staging folder and records each file's size and hash. */
 final class ModelImport {
   private ModelImport() {}
+
+  /** {@link ModelStore#importFolder}: check, stage, hash, then swap into place. */
+  static ModelManifest run(
+      ModelStore store,
+      Path source,
+      String id,
+      ModelKind kind,
+      Consumer<Path> check,
+      boolean replace,
+      DownloadListener listener,
+      CancelToken cancel) {
+    if (!Files.isDirectory(source)) {
+      throw new BadRequestException(
+          "import: expected a model folder, found "
+              + (Files.exists(source) ? "a file" : "nothing")
+              + " at "
+              + source);
+    }
+    String modelId = id != null ? id : ModelStore.idFor(source);
+    Path dir = store.folder(modelId);
+    Path src = source.toAbsolutePath().normalize();
+    if (src.startsWith(store.root().toAbsolutePath().normalize())) {
+      throw new BadRequestException(
+          "import: " + source + " is already inside the store " + store.root());
+    }
+    check.accept(source);
+    try (StoreLock lock = store.lock(modelId, () -> {})) {
+      if (Files.exists(dir) && !replace) {
+        throw new BadRequestException(
+            "import: model "
+                + modelId
+                + " is already installed; pass --replace, or choose"
+                + " another --id");
+      }
+      Path tmp = store.root().resolve("." + modelId + ".import-" + System.nanoTime());
+      try {
+        List<ModelManifest.FileRecord> records = copy(src, tmp, modelId, listener, cancel);
+        ModelManifest m =
+            ModelManifest.of(
+                modelId,
+                kind,
+                src.getFileName().toString(),
+                ModelManifest.Origin.imported(src),
+                records,
+                true,
+                null);
+        m.write(tmp);
+        if (Files.exists(dir)) {
+          Path old = store.root().resolve("." + modelId + ".old-" + System.nanoTime());
+          Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+          ModelStore.deleteTree(old);
+        } else {
+          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return m;
+      } catch (IOException e) {
+        throw new ModelLoadException("import of " + source + " failed: " + e.getMessage(), e);
+      } finally {
+        ModelStore.deleteTree(tmp);
+      }
+    }
+  }
 
   /**
    * Links (or, across file systems, copies) every non-hidden regular file of {@code source} into

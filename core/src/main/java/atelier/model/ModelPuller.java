@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -51,7 +50,7 @@ public final class ModelPuller {
    */
   public ModelManifest pull(CatalogEntry entry, DownloadListener listener, CancelToken cancel) {
     String id = entry.id();
-    Session s = new Session(entry, listener);
+    PullSession s = new PullSession(entry, listener);
     try (StoreLock lock =
         store.lock(
             id,
@@ -211,7 +210,7 @@ public final class ModelPuller {
       Path dir,
       CatalogFile f,
       ModelManifest.FileRecord record,
-      Session s,
+      PullSession s,
       int index,
       CancelToken cancel) {
     Path p = dir.resolve(f.path());
@@ -262,103 +261,6 @@ public final class ModelPuller {
       }
     } catch (IOException e) {
       // The file store cannot tell its free space; the download will fail clearly if it runs out.
-    }
-  }
-
-  /** Byte counts, rate and ETA across the files of one pull. */
-  private static final class Session {
-    private final CatalogEntry entry;
-    private final DownloadListener listener;
-    private final long start = System.nanoTime();
-    private final long[] sizes;
-    private long finishedBytes;
-    private long networkBytes;
-    private long lastPresent;
-    private String lastFile;
-
-    Session(CatalogEntry entry, DownloadListener listener) {
-      this.entry = entry;
-      this.listener = listener;
-      this.sizes = entry.files().stream().mapToLong(CatalogFile::sizeForDisplay).toArray();
-    }
-
-    void checking(CatalogFile f, int index, long done, long size) {
-      listener.onProgress(
-          new DownloadProgress(
-              DownloadProgress.Phase.CHECKING,
-              entry.id(),
-              f.path(),
-              index,
-              entry.files().size(),
-              done,
-              size,
-              finishedBytes + done,
-              total(),
-              0,
-              null));
-    }
-
-    void downloading(CatalogFile f, int index, long present, long total) {
-      if (!f.path().equals(lastFile)) {
-        lastFile = f.path();
-        lastPresent = present;
-      }
-      if (total > 0) {
-        sizes[index] = total;
-      }
-      networkBytes += Math.max(0, present - lastPresent);
-      lastPresent = present;
-      listener.onProgress(
-          progress(DownloadProgress.Phase.DOWNLOADING, f.path(), index, present, sizes[index]));
-    }
-
-    /** A file is complete: reported as FILE_DONE only when it was fetched, not kept. */
-    void finished(int index, long size, boolean fetched) {
-      sizes[index] = size;
-      finishedBytes += size;
-      lastFile = null;
-      if (fetched) {
-        listener.onProgress(
-            progress(
-                DownloadProgress.Phase.FILE_DONE,
-                entry.files().get(index).path(),
-                index,
-                size,
-                size));
-      }
-    }
-
-    long total() {
-      long t = 0;
-      for (long s : sizes) {
-        t += s;
-      }
-      return t;
-    }
-
-    DownloadProgress progress(
-        DownloadProgress.Phase phase, String file, int index, long present, long fileTotal) {
-      double seconds = (System.nanoTime() - start) / 1e9;
-      double rate = seconds > 0.5 ? networkBytes / seconds : 0;
-      long inFlight = phase == DownloadProgress.Phase.DOWNLOADING ? present : 0;
-      long done = finishedBytes + inFlight;
-      long total = total();
-      Duration eta =
-          rate > 0 && total > done
-              ? Duration.ofMillis((long) ((total - done) / rate * 1000))
-              : null;
-      return new DownloadProgress(
-          phase,
-          entry.id(),
-          file,
-          Math.min(index, entry.files().size()),
-          entry.files().size(),
-          present,
-          fileTotal,
-          done,
-          total,
-          rate,
-          eta);
     }
   }
 }

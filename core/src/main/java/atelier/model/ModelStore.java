@@ -10,7 +10,6 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -196,87 +195,7 @@ public final class ModelStore {
    * @throws ModelLoadException when the model has no manifest
    */
   public VerifyReport verify(String id, DownloadListener listener, CancelToken cancel) {
-    try (StoreLock lock = lock(id, () -> {})) {
-      Path dir = folder(id);
-      if (!Files.isRegularFile(dir.resolve(ModelManifest.FILE_NAME))) {
-        throw new ModelLoadException(
-            "model "
-                + id
-                + (Files.isDirectory(dir) ? " has no store manifest" : " is not installed")
-                + "; run: atelier models pull "
-                + id
-                + " (or import a folder you have)");
-      }
-      ModelManifest m = ModelManifest.read(dir);
-      long total = m.totalSize();
-      long before = 0;
-      List<VerifyReport.FileCheck> checks = new ArrayList<>();
-      List<ModelManifest.FileRecord> records = new ArrayList<>();
-      for (int i = 0; i < m.files().size(); i++) {
-        ModelManifest.FileRecord f = m.files().get(i);
-        Path p = dir.resolve(f.path());
-        VerifyReport.FileCheck c;
-        if (!Files.isRegularFile(p)) {
-          c =
-              new VerifyReport.FileCheck(
-                  f.path(), VerifyReport.Status.MISSING, f.size(), -1, f.sha256(), null);
-        } else if (p.toFile().length() != f.size()) {
-          c =
-              new VerifyReport.FileCheck(
-                  f.path(),
-                  VerifyReport.Status.SIZE,
-                  f.size(),
-                  p.toFile().length(),
-                  f.sha256(),
-                  null);
-        } else {
-          final int index = i;
-          final long offset = before;
-          String sha =
-              hash(
-                  p,
-                  done ->
-                      listener.onProgress(
-                          new DownloadProgress(
-                              DownloadProgress.Phase.CHECKING,
-                              id,
-                              f.path(),
-                              index,
-                              m.files().size(),
-                              done,
-                              f.size(),
-                              offset + done,
-                              total,
-                              0,
-                              null)),
-                  cancel);
-          c =
-              new VerifyReport.FileCheck(
-                  f.path(),
-                  sha.equals(f.sha256()) ? VerifyReport.Status.OK : VerifyReport.Status.HASH,
-                  f.size(),
-                  f.size(),
-                  f.sha256(),
-                  sha);
-        }
-        checks.add(c);
-        records.add(
-            c.status() == VerifyReport.Status.OK
-                ? new ModelManifest.FileRecord(f.path(), f.size(), f.sha256(), f.check(), mtime(p))
-                : f.untrusted());
-        before += f.size();
-      }
-      VerifyReport report = new VerifyReport(id, checks);
-      String problem =
-          report.ok()
-              ? null
-              : "verify failed: "
-                  + String.join(
-                      "; ",
-                      report.failures().stream().map(VerifyReport.FileCheck::describe).toList());
-      m.with(records, m.complete(), problem).write(dir);
-      return report;
-    }
+    return ModelVerify.verify(this, id, listener, cancel);
   }
 
   /**
@@ -311,57 +230,7 @@ public final class ModelStore {
       boolean replace,
       DownloadListener listener,
       CancelToken cancel) {
-    if (!Files.isDirectory(source)) {
-      throw new BadRequestException(
-          "import: expected a model folder, found "
-              + (Files.exists(source) ? "a file" : "nothing")
-              + " at "
-              + source);
-    }
-    String modelId = id != null ? id : idFor(source);
-    Path dir = folder(modelId);
-    Path src = source.toAbsolutePath().normalize();
-    if (src.startsWith(root.toAbsolutePath().normalize())) {
-      throw new BadRequestException("import: " + source + " is already inside the store " + root);
-    }
-    check.accept(source);
-    try (StoreLock lock = lock(modelId, () -> {})) {
-      if (Files.exists(dir) && !replace) {
-        throw new BadRequestException(
-            "import: model "
-                + modelId
-                + " is already installed; pass --replace, or choose"
-                + " another --id");
-      }
-      Path tmp = root.resolve("." + modelId + ".import-" + System.nanoTime());
-      try {
-        List<ModelManifest.FileRecord> records =
-            ModelImport.copy(src, tmp, modelId, listener, cancel);
-        ModelManifest m =
-            ModelManifest.of(
-                modelId,
-                kind,
-                src.getFileName().toString(),
-                ModelManifest.Origin.imported(src),
-                records,
-                true,
-                null);
-        m.write(tmp);
-        if (Files.exists(dir)) {
-          Path old = root.resolve("." + modelId + ".old-" + System.nanoTime());
-          Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-          deleteTree(old);
-        } else {
-          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        }
-        return m;
-      } catch (IOException e) {
-        throw new ModelLoadException("import of " + source + " failed: " + e.getMessage(), e);
-      } finally {
-        deleteTree(tmp);
-      }
-    }
+    return ModelImport.run(this, source, id, kind, check, replace, listener, cancel);
   }
 
   /** A store id from a folder name: lower case, other characters turned into dashes. */

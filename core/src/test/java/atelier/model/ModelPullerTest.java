@@ -208,6 +208,24 @@ class ModelPullerTest {
   }
 
   @Test
+  void aWrongCatalogSizeFailsAtOnceInsteadOfBeingRetried() {
+    List<CatalogFile> files = new ArrayList<>();
+    for (String p : StoreFixtures.paths()) {
+      files.add(new CatalogFile(p, p.equals(TEXT) ? 999L : null, null, null, null));
+    }
+    assertThatThrownBy(
+            () ->
+                puller(3)
+                    .pull(
+                        StoreFixtures.entry("tiny", files),
+                        DownloadListener.NONE,
+                        CancelToken.NONE))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("the catalog expects 999 bytes but the server announces 2836");
+    assertThat(hub.seen()).filteredOn(r -> r.server().equals("cdn")).hasSize(1);
+  }
+
+  @Test
   void verifyFindsACorruptFileAndTheNextPullRepairsOnlyThatFile() throws IOException {
     puller(0).pull(StoreFixtures.entry("tiny"), DownloadListener.NONE, CancelToken.NONE);
     Path unet = store.folder("tiny").resolve("unet/model.onnx");
