@@ -91,7 +91,8 @@ final class Models {
   static Path resolveReference(
       CommandSpec spec, AtelierHome home, String ref, boolean yes, boolean json) {
     Path asPath = Path.of(ref);
-    if (Files.isDirectory(asPath)) {
+    if (Files.isDirectory(asPath) || looksLikePath(ref)) {
+      // A path that does not exist fails at load with the folder-layout message.
       return asPath;
     }
     ModelStore store = Home.store(home);
@@ -184,6 +185,13 @@ final class Models {
         json ? atelier.model.DownloadListener.NONE : new DownloadBar(err, System.console() != null),
         CancelToken.NONE);
     return store.requireReady(entry.id());
+  }
+
+  private static boolean looksLikePath(String ref) {
+    return ref.contains("/")
+        || ref.contains(java.io.File.separator)
+        || ref.startsWith(".")
+        || ref.startsWith("~");
   }
 
   private static String size(CatalogEntry e) {
