@@ -1,7 +1,6 @@
 package atelier.cli;
 
 import atelier.BadRequestException;
-import atelier.model.Device;
 import atelier.model.SessionSettings;
 import atelier.pipeline.Artwork;
 import atelier.pipeline.GenerationResult;
@@ -57,7 +56,11 @@ final class BestOfN {
     return keep;
   }
 
-  void run(GenerationResult result, GenerateCommand.Output output, PrintWriter o) {
+  void run(
+      GenerationResult result,
+      GenerateCommand.Output output,
+      PrintWriter o,
+      SessionSettings settings) {
     List<Selection.Candidate> candidates = new ArrayList<>();
     for (Artwork a : result.images()) {
       long seed = a.record().settings().seed();
@@ -72,10 +75,7 @@ final class BestOfN {
     Selection.Report report;
     Scorers.Sources sources =
         new Scorers.Sources(
-            atelier.AtelierHome.fromEnvironment(),
-            cmd.clip,
-            cmd.aestheticModel,
-            SessionSettings.of(cmd.device == null ? Device.CPU : Device.lookup(cmd.device)));
+            Home.of(cmd.spec), cmd.clip, cmd.aestheticModel, SessionSettings.of(settings.device()));
     try (Scorers s = Scorers.open(names, sources)) {
       report = Selection.select(candidates, s.list(), keep, cmd.minScore);
     }

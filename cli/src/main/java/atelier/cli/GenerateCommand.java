@@ -59,8 +59,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
 
   @Option(
       names = {"-m", "--model"},
-      paramLabel = "DIR",
-      description = "Model folder (ONNX export).")
+      paramLabel = "DIR|ID",
+      description = "Model folder (ONNX export), installed model id or catalog id.")
   Path model;
 
   @Option(
@@ -139,7 +139,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
   @Option(
       names = {"-o", "--out"},
       paramLabel = "FILE|DIR",
-      description = "A .png file (one image) or a folder (default: outputs).")
+      description =
+          "A .png file (one image) or a folder (default: the configured output, else outputs).")
   Path out;
 
   @Option(names = "--device", paramLabel = "DEV", description = "cpu (default) or cuda.")
@@ -194,6 +195,11 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       description = "LAION aesthetic MLP graph.")
   Path aestheticModel;
 
+  @Option(
+      names = {"-y", "--yes"},
+      description = "Download the model without asking when it is not installed yet.")
+  boolean yes;
+
   @Override
   public boolean json() {
     return json;
@@ -208,12 +214,16 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     if (threads != null && threads < 1) {
       throw new BadRequestException("--threads: expected 1 or more, found " + threads);
     }
+    atelier.model.UserConfig config = Home.config(Home.of(spec));
+    String deviceName = device != null ? device : config.device();
     SessionSettings settings =
         new SessionSettings(
-            device == null ? Device.CPU : Device.lookup(device), threads == null ? 0 : threads, 0);
-    Path modelDir =
-        model != null ? model : base != null ? Path.of(base.model().path()) : Models.defaultModel();
-    Output output = Output.of(out, bestOfN != null ? bestOfN.keep() : request.batch());
+            deviceName == null ? Device.CPU : Device.lookup(deviceName),
+            threads == null ? 0 : threads,
+            0);
+    Path outPath = out != null ? out : config.output() != null ? Path.of(config.output()) : null;
+    Output output = Output.of(outPath, bestOfN != null ? bestOfN.keep() : request.batch());
+    Path modelDir = Models.resolve(spec, model, base == null ? null : base.model(), yes, json);
     CancelToken cancel = new CancelToken();
     Thread worker = Thread.currentThread();
     Thread hook =
@@ -245,7 +255,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
           !json && System.console() != null ? new ProgressBar(err) : ProgressListener.NONE;
       if (bestOfN != null) {
         GenerationResult result = sd.generate(request, progress, cancel, artwork -> {});
-        bestOfN.run(result, output, spec.commandLine().getOut());
+        bestOfN.run(result, output, spec.commandLine().getOut(), settings);
         return 0;
       }
       GenerationResult result =

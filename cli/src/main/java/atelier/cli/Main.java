@@ -3,8 +3,11 @@ package atelier.cli;
 import atelier.AtelierException;
 import atelier.Version;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code atelier} command: parses, calls core, renders. Exit codes (README "Exit codes"): 0
@@ -21,11 +24,22 @@ import picocli.CommandLine.Command;
       InfoCommand.class,
       PromptCommand.class,
       QualityCommand.class,
+      ModelsCommand.class,
+      ConfigCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for a failure that is none of Atelier's known kinds (a bug). */
   public static final int EXIT_INTERNAL = 1;
+
+  /** The data folder for this run; every subcommand accepts it (picocli inherited option). */
+  @Option(
+      names = "--home",
+      paramLabel = "DIR",
+      scope = ScopeType.INHERIT,
+      description =
+          "Data folder: models, config, outputs (default: $ATELIER_HOME or the platform's).")
+  Path home;
 
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

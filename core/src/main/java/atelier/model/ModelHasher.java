@@ -75,6 +75,20 @@ public final class ModelHasher {
     }
   }
 
+  /**
+   * Records a SHA-256 already computed for a file (e.g. while downloading it), so the next {@link
+   * #fileHash} of the unchanged file needs no second pass over its bytes.
+   */
+  public void remember(Path file, String sha256) {
+    try {
+      Path abs = file.toAbsolutePath().normalize();
+      writeCache(
+          abs + "|" + Files.size(abs) + "|" + Files.getLastModifiedTime(abs).toMillis(), sha256);
+    } catch (IOException e) {
+      // Not remembering only costs a rehash later.
+    }
+  }
+
   /** Hex SHA-256 of a file's bytes, uncached. */
   public static String sha256Of(Path file) throws IOException {
     MessageDigest d = sha256();

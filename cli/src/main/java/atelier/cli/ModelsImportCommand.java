@@ -1,0 +1,127 @@
+package atelier.cli;
+
+import atelier.AtelierHome;
+import atelier.CancelToken;
+import atelier.model.Device;
+import atelier.model.DownloadListener;
+import atelier.model.ModelKind;
+import atelier.model.ModelManifest;
+import atelier.model.OnnxModel;
+import atelier.model.SessionSettings;
+import atelier.model.Sizes;
+import atelier.pipeline.StableDiffusion;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code atelier models import DIR}: register a model folder the user already has. */
+@Command(
+    name = "import",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Check a model folder you already have (any exporter layout in docs/models.md) and add it",
+      "to the store: hard links where possible, else a copy; every file is hashed for verify."
+    })
+final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "DIR", description = "The model folder.")
+  Path dir;
+
+  @Option(names = "--id", paramLabel = "ID", description = "Store id (default: from DIR's name).")
+  String id;
+
+  @Option(
+      names = "--kind",
+      paramLabel = "KIND",
+      description = "pipeline (default), upscaler, clip or aesthetic.")
+  String kind;
+
+  @Option(
+      names = "--device",
+      paramLabel = "DEV",
+      description = "Device to load the graphs on for the check: cpu (default) or cuda.")
+  String device;
+
+  @Option(names = "--replace", description = "Replace an installed model with the same id.")
+  boolean replace;
+
+  @Option(names = "--json", description = "Print the manifest as JSON.")
+  boolean json;
+
+  @Override
+  public boolean json() {
+    return json;
+  }
+
+  @Override
+  public Integer call() {
+    AtelierHome home = Home.of(spec);
+    ModelKind k = kind == null ? ModelKind.PIPELINE : ModelKind.lookup(kind);
+    String dev = device != null ? device : Home.config(home).device();
+    SessionSettings settings =
+        new SessionSettings(dev == null ? Device.CPU : Device.lookup(dev), 0, 0);
+    ModelManifest m =
+        Home.store(home)
+            .importFolder(
+                dir, id, k, check(k, settings), replace, DownloadListener.NONE, CancelToken.NONE);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(ModelsCommand.JSON.valueToTree(m));
+    } else {
+      out.println(
+          "imported "
+              + m.id()
+              + " from "
+              + dir
+              + " ("
+              + m.files().size()
+              + " files, "
+              + Sizes.human(m.totalSize())
+              + ") into "
+              + Home.store(home).folder(m.id()));
+    }
+    out.flush();
+    return 0;
+  }
+
+  /**
+   * A pipeline must load the way {@code generate} loads it; other kinds must have ONNX graphs that
+   * ONNX Runtime opens.
+   */
+  static Consumer<Path> check(ModelKind kind, SessionSettings settings) {
+    if (kind == ModelKind.PIPELINE) {
+      return d -> StableDiffusion.load(d, settings).close();
+    }
+    return d -> {
+      List<Path> graphs;
+      try (Stream<Path> s = Files.walk(d)) {
+        graphs = s.filter(p -> p.getFileName().toString().endsWith(".onnx")).toList();
+      } catch (IOException e) {
+        throw new UncheckedIOException("reading " + d + " failed", e);
+      }
+      if (graphs.isEmpty()) {
+        throw new atelier.ModelLoadException(
+            "model "
+                + d
+                + ": expected at least one .onnx graph for a "
+                + kind.id()
+                + " model, found none");
+      }
+      for (Path g : graphs) {
+        OnnxModel.open(kind.id(), g, settings).close();
+      }
+    };
+  }
+}

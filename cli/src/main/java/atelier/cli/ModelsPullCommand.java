@@ -1,0 +1,99 @@
+package atelier.cli;
+
+import atelier.AtelierHome;
+import atelier.CancelToken;
+import atelier.model.CatalogEntry;
+import atelier.model.DownloadListener;
+import atelier.model.ModelCatalog;
+import atelier.model.ModelManifest;
+import atelier.model.ModelPuller;
+import atelier.model.Sizes;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code atelier models pull [ID]}: download (or resume, or repair) a catalog model. */
+@Command(
+    name = "pull",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Download a catalog model into the store, checking sizes and SHA-256.",
+      "Resumes an interrupted pull and re-fetches files that are missing or corrupt.",
+      "Honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY, HF_ENDPOINT and HF_TOKEN."
+    })
+final class ModelsPullCommand implements Callable<Integer>, Terminal.JsonAware {
+  @Spec CommandSpec spec;
+
+  @Parameters(
+      paramLabel = "ID",
+      arity = "0..1",
+      description = "A catalog model id (default: the default model).")
+  String id;
+
+  @Option(names = "--json", description = "Print the manifest as JSON; no progress bar.")
+  boolean json;
+
+  @Override
+  public boolean json() {
+    return json;
+  }
+
+  @Override
+  public Integer call() {
+    AtelierHome home = Home.of(spec);
+    ModelCatalog catalog = Home.catalog(home);
+    CatalogEntry entry = catalog.require(id != null ? id : ModelsCommand.defaultId(home, catalog));
+    ModelPuller puller = Models.puller(home, Home.config(home));
+    PrintWriter err = spec.commandLine().getErr();
+    DownloadListener bar =
+        json ? DownloadListener.NONE : new DownloadBar(err, System.console() != null);
+    CancelToken cancel = new CancelToken();
+    Thread worker = Thread.currentThread();
+    Thread hook =
+        new Thread(
+            () -> {
+              cancel.cancel();
+              try {
+                worker.join(5_000);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    Runtime.getRuntime().addShutdownHook(hook);
+    long t0 = System.nanoTime();
+    ModelManifest m;
+    try {
+      m = puller.pull(entry, bar, cancel);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the hook is running; the partial file stays for the next pull.
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(ModelsCommand.JSON.valueToTree(m));
+    } else {
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      out.println(
+          "pulled "
+              + m.id()
+              + " ("
+              + m.files().size()
+              + " files, "
+              + Sizes.human(m.totalSize())
+              + ") into "
+              + Home.store(home).folder(m.id())
+              + " in "
+              + ProgressBar.clock(took));
+    }
+    out.flush();
+    return 0;
+  }
+}

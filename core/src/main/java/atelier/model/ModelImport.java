@@ -1,0 +1,154 @@
+package atelier.model;
+
+import atelier.BadRequestException;
+import atelier.CancelToken;
+import atelier.ModelLoadException;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/** Copies a model folder into a store staging folder and records each file's size and hash. */
+final class ModelImport {
+  private ModelImport() {}
+
+  /** {@link ModelStore#importFolder}: check, stage, hash, then swap into place. */
+  static ModelManifest run(
+      ModelStore store,
+      Path source,
+      String id,
+      ModelKind kind,
+      Consumer<Path> check,
+      boolean replace,
+      DownloadListener listener,
+      CancelToken cancel) {
+    if (!Files.isDirectory(source)) {
+      throw new BadRequestException(
+          "import: expected a model folder, found "
+              + (Files.exists(source) ? "a file" : "nothing")
+              + " at "
+              + source);
+    }
+    String modelId = id != null ? id : ModelStore.idFor(source);
+    Path dir = store.folder(modelId);
+    Path src = source.toAbsolutePath().normalize();
+    if (src.startsWith(store.root().toAbsolutePath().normalize())) {
+      throw new BadRequestException(
+          "import: " + source + " is already inside the store " + store.root());
+    }
+    check.accept(source);
+    try (StoreLock lock = store.lock(modelId, () -> {})) {
+      if (Files.exists(dir) && !replace) {
+        throw new BadRequestException(
+            "import: model "
+                + modelId
+                + " is already installed; pass --replace, or choose"
+                + " another --id");
+      }
+      Path tmp = store.root().resolve("." + modelId + ".import-" + System.nanoTime());
+      try {
+        List<ModelManifest.FileRecord> records = copy(src, tmp, modelId, listener, cancel);
+        ModelManifest m =
+            ModelManifest.of(
+                modelId,
+                kind,
+                src.getFileName().toString(),
+                ModelManifest.Origin.imported(src),
+                records,
+                true,
+                null);
+        m.write(tmp);
+        if (Files.exists(dir)) {
+          Path old = store.root().resolve("." + modelId + ".old-" + System.nanoTime());
+          Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+          ModelStore.deleteTree(old);
+        } else {
+          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return m;
+      } catch (IOException e) {
+        throw new ModelLoadException("import of " + source + " failed: " + e.getMessage(), e);
+      } finally {
+        ModelStore.deleteTree(tmp);
+      }
+    }
+  }
+
+  /**
+   * Links (or, across file systems, copies) every non-hidden regular file of {@code source} into
+   * {@code staging} at the same relative path, hashing each one.
+   */
+  static List<ModelManifest.FileRecord> copy(
+      Path source, Path staging, String id, DownloadListener listener, CancelToken cancel)
+      throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(source)) {
+      files =
+          s.filter(Files::isRegularFile)
+              .filter(p -> !hidden(source.relativize(p)))
+              .sorted()
+              .toList();
+    }
+    long total = 0;
+    for (Path f : files) {
+      total += Files.size(f);
+    }
+    List<ModelManifest.FileRecord> records = new ArrayList<>();
+    long before = 0;
+    for (int i = 0; i < files.size(); i++) {
+      cancel.check();
+      Path f = files.get(i);
+      String rel = source.relativize(f).toString().replace('\\', '/');
+      Path target = staging.resolve(rel);
+      Files.createDirectories(target.getParent());
+      try {
+        Files.createLink(target, f);
+      } catch (UnsupportedOperationException | FileSystemException e) {
+        Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
+      }
+      long size = Files.size(target);
+      final int index = i;
+      final long offset = before;
+      final long all = total;
+      String sha =
+          ModelStore.hash(
+              target,
+              done ->
+                  listener.onProgress(
+                      new DownloadProgress(
+                          DownloadProgress.Phase.CHECKING,
+                          id,
+                          rel,
+                          index,
+                          files.size(),
+                          done,
+                          size,
+                          offset + done,
+                          all,
+                          0,
+                          null)),
+              cancel);
+      records.add(new ModelManifest.FileRecord(rel, size, sha, "import", ModelStore.mtime(target)));
+      before += size;
+    }
+    if (records.isEmpty()) {
+      throw new IOException("the folder " + source + " has no files");
+    }
+    return records;
+  }
+
+  private static boolean hidden(Path relative) {
+    for (Path segment : relative) {
+      if (segment.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
