@@ -1,30 +1,23 @@
 package atelier.recipe;
 
 import atelier.BadRequestException;
-import atelier.image.PngText;
 import atelier.image.basemap.BasemapChain;
 import atelier.image.basemap.BasemapOp;
 import atelier.model.ModelHasher;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.InitImage;
-import atelier.text.library.Category;
 import atelier.text.library.PromptExpander;
 import atelier.text.library.PromptLibrary;
 import atelier.text.library.PromptTemplate;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
-import javax.imageio.ImageIO;
 
 /**
  * Turns a recipe and the caller's inputs into generation jobs, without a model: parameters are
@@ -50,7 +43,7 @@ public final class RecipePlanner {
    */
   public List<Job> plan(Recipe r, RecipeInputs in, Path outDir) {
     PromptTemplate template = template(r);
-    Map<String, String> params = params(r, in, template);
+    Map<String, String> params = RecipeParams.resolve(r, in, template);
     long seed =
         in.seed() != null
             ? in.seed()
@@ -58,15 +51,14 @@ public final class RecipePlanner {
     BufferedImage photo = null;
     String photoSha = null;
     if (r.input() == Recipe.Input.IMAGE) {
-      byte[] bytes = readBytes(in.input());
-      photo = decode(in.input(), bytes);
+      byte[] bytes = Jobs.readBytes(in.input());
+      photo = Jobs.decode(in.input(), bytes);
       photoSha = ModelHasher.sha256Of(bytes);
     }
     List<String> items =
         r.series() == null ? java.util.Collections.singletonList(null) : r.series().items();
     List<Job> jobs = new ArrayList<>();
-    String previousSha = null;
-    Path previousFile = null;
+    Job previous = null;
     for (int k = 0; k < items.size(); k++) {
       Map<String, String> p = new LinkedHashMap<>(params);
       if (r.series() != null) {
@@ -79,7 +71,8 @@ public final class RecipePlanner {
       String name =
           r.series() == null ? r.name() : String.format(Locale.ROOT, "%s-%03d", r.name(), k + 1);
       PromptExpander.Expansion prompt =
-          new PromptExpander(library).expand(template, slots(r, p), r.prompt().picks(), s);
+          new PromptExpander(library)
+              .expand(template, RecipeParams.slots(library, r, p), r.prompt().picks(), s);
       BasemapChain chain = chain(r, p, in);
       BufferedImage basemap = null;
       byte[] png = null;
@@ -94,16 +87,18 @@ public final class RecipePlanner {
                   + " found "
                   + chain.ops().get(0).kind().opName());
         }
-        basemap = chain.apply(photo);
-        png = basemapPng(basemap, chain, in.input(), photoSha);
-        sha = ModelHasher.sha256Of(png);
-        if (sha.equals(previousSha)) {
-          file = previousFile;
+        if (previous != null && previous.provenance().basemap().steps().equals(chain.specs())) {
+          // Items that do not change the chain share one basemap (and one file).
+          basemap = previous.basemap();
+          png = previous.basemapPng();
+          sha = previous.provenance().basemap().sha256();
+          file = previous.basemapFile();
         } else {
+          basemap = chain.apply(photo);
+          png = Jobs.basemapPng(basemap, chain, in.input(), photoSha);
+          sha = ModelHasher.sha256Of(png);
           file = outDir.resolve(name + "-basemap.png");
         }
-        previousSha = sha;
-        previousFile = file;
       }
       int[] size = size(r, basemap);
       Recipe.Generate g = r.generate();
@@ -133,7 +128,7 @@ public final class RecipePlanner {
                   ? null
                   : new Provenance.BasemapRef(
                       in.input() == null ? null : in.input().toString(),
-                      in.input() == null ? null : fileSha(in.input()),
+                      in.input() == null ? null : Jobs.fileSha(in.input()),
                       chain.specs(),
                       file.toString(),
                       sha),
@@ -145,7 +140,9 @@ public final class RecipePlanner {
                   ? null
                   : new Provenance.SeriesRef(k + 1, items.size(), items.get(k)),
               null);
-      jobs.add(new Job(name, request, basemap, png, file, prov));
+      Job job = new Job(name, request, basemap, png, file, prov);
+      jobs.add(job);
+      previous = basemap == null ? null : job;
     }
     return jobs;
   }
@@ -161,110 +158,6 @@ public final class RecipePlanner {
       t = new PromptTemplate(t.name(), t.description(), t.text(), ps.negative(), t.defaults());
     }
     return t;
-  }
-
-  /** Parameter values: defaults, then inputs; checks names and required values. */
-  private Map<String, String> params(Recipe r, RecipeInputs in, PromptTemplate t) {
-    Map<String, String> out = new LinkedHashMap<>();
-    r.params().forEach((k, v) -> out.put(k, v.defaultValue()));
-    Set<String> slots = slotNames(t);
-    slots.addAll(out.keySet());
-    if (r.series() != null) {
-      slots.add(r.series().param());
-    }
-    for (Map.Entry<String, String> e : in.params().entrySet()) {
-      if (!slots.contains(e.getKey())) {
-        throw new BadRequestException(
-            "recipe "
-                + r.name()
-                + ": --set "
-                + e.getKey()
-                + ": expected a parameter ("
-                + String.join(", ", slots)
-                + ") or a recipe path such as generate.steps, found '"
-                + e.getKey()
-                + "'");
-      }
-      out.put(e.getKey(), e.getValue());
-    }
-    if (in.text() != null) {
-      if (r.input() != Recipe.Input.TEXT) {
-        throw new BadRequestException(
-            "recipe "
-                + r.name()
-                + ": --text: expected no text (input: "
-                + r.input().name().toLowerCase(Locale.ROOT)
-                + "), found '"
-                + in.text()
-                + "'");
-      }
-      out.put("text", in.text());
-    }
-    if (r.input() == Recipe.Input.TEXT && (out.get("text") == null || out.get("text").isBlank())) {
-      throw new BadRequestException(
-          "recipe " + r.name() + ": expected --text TEXT (input: text), found none");
-    }
-    boolean wantsFile = r.input() == Recipe.Input.IMAGE || r.input() == Recipe.Input.LOGO;
-    if (wantsFile && in.input() == null) {
-      throw new BadRequestException(
-          "recipe "
-              + r.name()
-              + ": expected --input "
-              + (r.input() == Recipe.Input.LOGO ? "LOGO.png" : "IMAGE")
-              + " (input: "
-              + r.input().name().toLowerCase(Locale.ROOT)
-              + "), found none");
-    }
-    if (!wantsFile && in.input() != null) {
-      throw new BadRequestException(
-          "recipe "
-              + r.name()
-              + ": --input: expected no input file (input: "
-              + r.input().name().toLowerCase(Locale.ROOT)
-              + "), found "
-              + in.input());
-    }
-    if (in.input() != null) {
-      out.put("input", in.input().toString());
-    }
-    for (Map.Entry<String, String> e : out.entrySet()) {
-      boolean filledBySeries = r.series() != null && r.series().param().equals(e.getKey());
-      if (e.getValue() == null && !filledBySeries) {
-        throw new BadRequestException(
-            "recipe "
-                + r.name()
-                + ": parameter "
-                + e.getKey()
-                + ": expected a value (--set "
-                + e.getKey()
-                + "=…), found none");
-      }
-    }
-    return out;
-  }
-
-  private static Set<String> slotNames(PromptTemplate t) {
-    Set<String> s = new LinkedHashSet<>(t.defaults().keySet());
-    for (String text : List.of(t.text(), t.negative())) {
-      Matcher m = RecipeReader.PLACEHOLDER.matcher(text);
-      while (m.find()) {
-        s.add(m.group().substring(1, m.group().length() - 1));
-      }
-    }
-    return s;
-  }
-
-  /** Slot values: params with a {@code pick} category become that entry's weighted text. */
-  private Map<String, String> slots(Recipe r, Map<String, String> p) {
-    Map<String, String> out = new LinkedHashMap<>(p);
-    for (Recipe.Param param : r.params().values()) {
-      String v = p.get(param.name());
-      if (param.pick() != null && v != null) {
-        Category c = library.category(param.pick());
-        out.put(param.name(), c.find(v).map(e -> e.render()).orElse(v));
-      }
-    }
-    return out;
   }
 
   /** The basemap chain with placeholders filled. */
@@ -334,49 +227,5 @@ public final class RecipePlanner {
         Math.max(base, (int) Math.round(base * Math.max(aspect, 1 / aspect) / step) * step);
     longSide = Math.min(longSide, GenerationRequest.MAX_SIDE);
     return aspect >= 1 ? new int[] {longSide, base} : new int[] {base, longSide};
-  }
-
-  private static byte[] basemapPng(
-      BufferedImage img, BasemapChain chain, Path input, String inputSha) {
-    Map<String, Object> meta = new LinkedHashMap<>();
-    meta.put("input", input == null ? null : input.toString());
-    meta.put("inputSha256", inputSha);
-    meta.put("steps", chain.specs());
-    try {
-      return PngText.encode(
-          img,
-          Map.of(
-              ProvenancePng.BASEMAP, atelier.pipeline.ArtworkPng.json().writeValueAsString(meta)));
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("serialising the basemap chain failed", e);
-    }
-  }
-
-  private static byte[] readBytes(Path file) {
-    if (file == null || !Files.isRegularFile(file)) {
-      throw new BadRequestException("input: expected an image file at " + file + ", found nothing");
-    }
-    try {
-      return Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new BadRequestException("input " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static String fileSha(Path file) {
-    return ModelHasher.sha256Of(readBytes(file));
-  }
-
-  private static BufferedImage decode(Path file, byte[] bytes) {
-    try {
-      BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
-      if (img == null) {
-        throw new BadRequestException(
-            "input " + file + ": expected a PNG, JPEG, BMP or GIF image, found an unreadable file");
-      }
-      return img;
-    } catch (IOException e) {
-      throw new BadRequestException("input " + file + ": " + e.getMessage(), e);
-    }
   }
 }
