@@ -20,6 +20,10 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       InfoCommand.class,
       PromptCommand.class,
+      PromptsCommand.class,
+      BasemapCommand.class,
+      RecipeCommand.class,
+      SweepCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

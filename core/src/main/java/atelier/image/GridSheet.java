@@ -55,17 +55,13 @@ public final class GridSheet {
       g.setColor(Color.BLACK);
       int fontPx = fontPx(l.cellH());
       for (int c = 0; c < columnLabels.size(); c++) {
-        Font f = font(columnLabels.get(c), fontPx);
-        g.setFont(f);
-        FontMetrics m = g.getFontMetrics();
+        FontMetrics m = fitFont(g, columnLabels.get(c), fontPx, l.cellW() - 8);
         String s = fit(columnLabels.get(c), m, l.cellW() - 8);
         int x = l.left() + c * l.cellW() + (l.cellW() - m.stringWidth(s)) / 2;
         g.drawString(s, x, l.top() - m.getDescent() - fontPx / 3);
       }
       for (int r = 0; r < rowLabels.size(); r++) {
-        Font f = font(rowLabels.get(r), fontPx);
-        g.setFont(f);
-        FontMetrics m = g.getFontMetrics();
+        FontMetrics m = fitFont(g, rowLabels.get(r), fontPx, l.left() - 16);
         String s = fit(rowLabels.get(r), m, l.left() - 16);
         int y = l.top() + r * l.cellH() + (l.cellH() + m.getAscent() - m.getDescent()) / 2;
         g.drawString(s, (l.left() - m.stringWidth(s)) / 2, y);
@@ -121,6 +117,19 @@ public final class GridSheet {
       family = Font.DIALOG;
     }
     return new Font(family, Font.PLAIN, px);
+  }
+
+  /** Sets the largest font up to {@code px} (down to 8) that fits the text in {@code width}. */
+  private static FontMetrics fitFont(Graphics2D g, String text, int px, int width) {
+    Font f = font(text, px);
+    g.setFont(f);
+    FontMetrics m = g.getFontMetrics();
+    while (m.stringWidth(text) > width && f.getSize() > 8) {
+      f = f.deriveFont((float) f.getSize() - 1);
+      g.setFont(f);
+      m = g.getFontMetrics();
+    }
+    return m;
   }
 
   /** The text cut with an ellipsis to fit a width. */

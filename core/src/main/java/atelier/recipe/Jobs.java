@@ -88,7 +88,9 @@ public final class Jobs {
             null));
   }
 
-  static byte[] basemapPng(BufferedImage img, BasemapChain chain, Path input, String inputSha) {
+  /** A basemap as PNG bytes, its chain (and input) as JSON in an {@code atelier-basemap} chunk. */
+  public static byte[] basemapPng(
+      BufferedImage img, BasemapChain chain, Path input, String inputSha) {
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("input", input == null ? null : input.toString());
     meta.put("inputSha256", inputSha);

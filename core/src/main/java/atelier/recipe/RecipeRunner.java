@@ -51,7 +51,7 @@ public final class RecipeRunner {
       List<Job> jobs, Path outDir, ProgressListener listener, CancelToken cancel) {
     List<Output> outputs = new ArrayList<>();
     for (Job job : jobs) {
-      writeBasemap(job);
+      writeBasemapOf(job);
       GenerationResult result = model.generate(job.request(), listener, cancel);
       Provenance prov = job.provenance().withTools(upscaler.name(), selector.name());
       for (Artwork a : selector.select(result.images(), prov.select())) {
@@ -79,8 +79,11 @@ public final class RecipeRunner {
     return new Artwork(img, a.record(), a.latents());
   }
 
-  /** Writes a job's basemap unless the same bytes are already there (series share one). */
-  static void writeBasemap(Job job) {
+  /**
+   * Writes a job's basemap file (if it has one) unless the same bytes are already there; series
+   * items share one. Used before generating and by dry runs, so basemaps can be previewed.
+   */
+  public static void writeBasemapOf(Job job) {
     if (job.basemapFile() == null) {
       return;
     }

@@ -42,7 +42,7 @@ public final class SweepRunner {
   /** Runs every cell of the sweep over the base job and writes images and sheets. */
   public Result run(
       Sweep sweep, Job base, Path outDir, ProgressListener listener, CancelToken cancel) {
-    RecipeRunner.writeBasemap(base);
+    RecipeRunner.writeBasemapOf(base);
     List<Sweep.Cell> cells = sweep.plan(base.request(), library);
     List<Path> images = new ArrayList<>();
     List<Path> sheets = new ArrayList<>();

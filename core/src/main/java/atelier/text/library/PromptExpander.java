@@ -26,9 +26,11 @@ import java.util.regex.Pattern;
  *       (word:1.2)} emphasis, passes through.
  * </ul>
  *
- * Choices draw from {@code java.util.Random(seed)} (its algorithm is fixed by the Java
- * specification) left to right, depth first, the positive prompt before the negative, so a seed
- * gives the same prompt on every machine. Thread-safe; each call has its own state.
+ * Choices draw from {@code java.util.Random} (its algorithm is fixed by the Java specification)
+ * seeded with {@link #mix(long) SplitMix64's finaliser} of the seed, left to right, depth first,
+ * the positive prompt before the negative, so a seed gives the same prompt on every machine.
+ * (Without the mixing, {@code Random}'s first draws for neighbouring seeds are nearly equal, and
+ * {@code --count} would repeat itself.) Thread-safe; each call has its own state.
  */
 public final class PromptExpander {
   private static final int MAX_DEPTH = 16;
@@ -86,6 +88,14 @@ public final class PromptExpander {
     return new Expansion(tidy(run.expand(pattern, 0)), "", seed, run.choices);
   }
 
+  /** SplitMix64's finaliser (Steele, Lea, Flood 2014): spreads neighbouring seeds apart. */
+  static long mix(long seed) {
+    long z = seed + 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
   /** Collapses spaces and the empty list items that empty options leave (", ,"). */
   static String tidy(String s) {
     return s.replaceAll("\\s+", " ")
@@ -111,7 +121,7 @@ public final class PromptExpander {
       this.slots = slots;
       this.defaults = defaults;
       this.picks = picks;
-      this.random = new Random(seed);
+      this.random = new Random(mix(seed));
     }
 
     String expand(String s, int depth) {
