@@ -135,7 +135,8 @@ final class RecipeCommand implements Runnable {
           Recipe r = RecipeReader.read(f);
           o.println(f + ": ok (" + r.name() + " " + r.version() + ")");
         } catch (BadRequestException e) {
-          failed.add(f + ": " + e.getMessage());
+          String m = e.getMessage();
+          failed.add(m.startsWith("recipe " + f + ":") ? m : f + ": " + m);
         }
       }
       o.flush();

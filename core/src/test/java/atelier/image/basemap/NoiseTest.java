@@ -54,11 +54,11 @@ class NoiseTest {
         }
         // torch's vectorised randn and bilinear kernels differ from a scalar port in the last
         // float bits, which can move a level across a truncation boundary: at most one level, in
-        // well under 1% of the values.
+        // under 0.5% of the values (measured: 3 of 28,032 over the three cases).
         assertThat(maxDiff)
             .as("%s part %d max level difference", mode, part)
             .isLessThanOrEqualTo(1);
-        assertThat(off).as("%s part %d levels off by one", mode, part).isLessThan(3 * w * h / 100);
+        assertThat(off).as("%s part %d levels off by one", mode, part).isLessThan(3 * w * h / 200);
       }
     }
   }
