@@ -1,11 +1,8 @@
 package atelier.cli;
 
 import atelier.BadRequestException;
-import atelier.CancelToken;
-import atelier.ProgressListener;
 import atelier.diffusion.SchedulerKind;
 import atelier.image.Resize;
-import atelier.model.Device;
 import atelier.model.ModelHasher;
 import atelier.model.SessionSettings;
 import atelier.pipeline.Artwork;
@@ -15,7 +12,6 @@ import atelier.pipeline.GenerationResult;
 import atelier.pipeline.GenerationSettings;
 import atelier.pipeline.ImageRecord;
 import atelier.pipeline.InitImage;
-import atelier.pipeline.StableDiffusion;
 import atelier.pipeline.Symmetry;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -211,64 +207,41 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     ImageRecord base = from == null ? null : ArtworkPng.read(from);
     BestOfN bestOfN = BestOfN.of(this);
     GenerationRequest request = request(base);
-    if (threads != null && threads < 1) {
-      throw new BadRequestException("--threads: expected 1 or more, found " + threads);
-    }
+    SessionSettings settings = ModelRun.settings(spec, device, threads);
     atelier.model.UserConfig config = Home.config(Home.of(spec));
-    String deviceName = device != null ? device : config.device();
-    SessionSettings settings =
-        new SessionSettings(
-            deviceName == null ? Device.CPU : Device.lookup(deviceName),
-            threads == null ? 0 : threads,
-            0);
     Path outPath = out != null ? out : config.output() != null ? Path.of(config.output()) : null;
     Output output = Output.of(outPath, bestOfN != null ? bestOfN.keep() : request.batch());
-    Path modelDir = Models.resolve(spec, model, base == null ? null : base.model(), yes, json);
-    CancelToken cancel = new CancelToken();
-    Thread worker = Thread.currentThread();
-    Thread hook =
-        new Thread(
-            () -> {
-              cancel.cancel();
-              try {
-                worker.join(10_000);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-    Runtime.getRuntime().addShutdownHook(hook);
-    List<Path> written = new ArrayList<>();
-    try (StableDiffusion sd = StableDiffusion.load(modelDir, settings)) {
-      if (base != null && !sd.hash().equals(base.model().sha256()) && !json) {
-        err.println(
-            "atelier: note: model "
-                + modelDir
-                + " differs from the one that made "
-                + from
-                + " (hash "
-                + sd.hash().substring(0, 10)
-                + " vs "
-                + base.model().shortHash()
-                + ")");
-      }
-      ProgressListener progress =
-          !json && System.console() != null ? new ProgressBar(err) : ProgressListener.NONE;
-      if (bestOfN != null) {
-        GenerationResult result = sd.generate(request, progress, cancel, artwork -> {});
-        bestOfN.run(result, output, spec.commandLine().getOut(), settings);
-        return 0;
-      }
-      GenerationResult result =
-          sd.generate(request, progress, cancel, artwork -> written.add(output.write(artwork)));
-      report(result, written);
-      return 0;
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // The JVM is exiting (Ctrl-C); the hook is running.
-      }
-    }
+    return ModelRun.with(
+        spec,
+        model,
+        base == null ? null : base.model(),
+        yes,
+        json,
+        settings,
+        (sd, progress, cancel) -> {
+          if (base != null && !sd.hash().equals(base.model().sha256()) && !json) {
+            err.println(
+                "atelier: note: model "
+                    + sd.info().path()
+                    + " differs from the one that made "
+                    + from
+                    + " (hash "
+                    + sd.hash().substring(0, 10)
+                    + " vs "
+                    + base.model().shortHash()
+                    + ")");
+          }
+          if (bestOfN != null) {
+            GenerationResult result = sd.generate(request, progress, cancel, artwork -> {});
+            bestOfN.run(result, output, spec.commandLine().getOut(), settings);
+            return 0;
+          }
+          List<Path> written = new ArrayList<>();
+          GenerationResult result =
+              sd.generate(request, progress, cancel, artwork -> written.add(output.write(artwork)));
+          report(result, written);
+          return 0;
+        });
   }
 
   private void report(GenerationResult result, List<Path> written) {

@@ -26,6 +26,10 @@ import picocli.CommandLine.ScopeType;
       QualityCommand.class,
       ModelsCommand.class,
       ConfigCommand.class,
+      PromptsCommand.class,
+      BasemapCommand.class,
+      RecipeCommand.class,
+      SweepCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -65,6 +65,26 @@ public final class Scorers implements AutoCloseable {
     }
   }
 
+  /**
+   * Why the named scorer cannot be opened with these sources (its model files are not installed),
+   * or empty when it can be tried. Checks files only; opens nothing.
+   */
+  public static java.util.Optional<String> missing(String name, Sources sources) {
+    String lower = name.trim().toLowerCase(Locale.ROOT);
+    Path needed = null;
+    if (lower.equals(ClipScorer.NAME) || lower.equals(AestheticScorer.NAME)) {
+      needed = sources.clipFolder().resolve("model.onnx");
+      if (Files.isRegularFile(needed) && lower.equals(AestheticScorer.NAME)) {
+        needed = sources.aestheticGraph();
+      }
+    } else if (lower.startsWith(QualityScorer.PREFIX)) {
+      needed = sources.qualityModel(name.trim().substring(QualityScorer.PREFIX.length()));
+    }
+    return needed == null || Files.isRegularFile(needed)
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(name.trim() + " needs " + needed + ", which is not installed");
+  }
+
   /** Where {@code quality train} saves models by name. */
   public static Path qualityFolder(AtelierHome home) {
     return home.root().resolve("quality");

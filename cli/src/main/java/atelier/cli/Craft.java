@@ -1,0 +1,91 @@
+package atelier.cli;
+
+import atelier.AtelierHome;
+import atelier.BadRequestException;
+import atelier.recipe.Recipes;
+import atelier.text.library.PromptLibrary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the craft commands (basemap, prompts, recipe, sweep) share: {@code KEY=VALUE} options, the
+ * user's library and recipe folders under the Atelier home, and running work on a loaded model with
+ * Ctrl-C cancelling it.
+ */
+final class Craft {
+  private Craft() {}
+
+  /** The user's prompt library folder ({@code $ATELIER_HOME/library}). */
+  static Path userLibrary() {
+    return AtelierHome.fromEnvironment().root().resolve("library");
+  }
+
+  /** The user's recipe folder ({@code $ATELIER_HOME/recipes}). */
+  static Path userRecipes() {
+    return AtelierHome.fromEnvironment().root().resolve("recipes");
+  }
+
+  /** The built-in library, plus the user's folder and {@code --library DIR} when present. */
+  static PromptLibrary library(Path extra) {
+    PromptLibrary lib = PromptLibrary.builtIn();
+    if (Files.isDirectory(userLibrary())) {
+      lib = lib.with(PromptLibrary.load(userLibrary()));
+    }
+    if (extra != null) {
+      lib = lib.with(PromptLibrary.load(extra));
+    }
+    return lib;
+  }
+
+  /** The recipe catalogue with the user's folder. */
+  static Recipes recipes() {
+    return new Recipes(userRecipes());
+  }
+
+  /**
+   * Splits {@code KEY=VALUE} options in order.
+   *
+   * @param option the option's name, for messages
+   */
+  static Map<String, String> pairs(List<String> values, String option) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (values == null) {
+      return out;
+    }
+    for (String v : values) {
+      int eq = v.indexOf('=');
+      if (eq <= 0) {
+        throw new BadRequestException(option + ": expected KEY=VALUE, found '" + v + "'");
+      }
+      out.put(v.substring(0, eq).strip(), v.substring(eq + 1));
+    }
+    return out;
+  }
+
+  /** {@code --set} values without a dot: recipe parameters. */
+  static Map<String, String> params(Map<String, String> sets) {
+    Map<String, String> out = new LinkedHashMap<>();
+    sets.forEach(
+        (k, v) -> {
+          if (!k.contains(".")) {
+            out.put(k, v);
+          }
+        });
+    return out;
+  }
+
+  /** {@code --set} values with a dot: paths into the recipe ({@code generate.steps}). */
+  static Map<String, String> paths(Map<String, String> sets) {
+    Map<String, String> out = new LinkedHashMap<>();
+    sets.forEach(
+        (k, v) -> {
+          if (k.contains(".")) {
+            out.put(k, v);
+          }
+        });
+    return out;
+  }
+}

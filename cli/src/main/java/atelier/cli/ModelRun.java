@@ -1,0 +1,82 @@
+package atelier.cli;
+
+import atelier.BadRequestException;
+import atelier.CancelToken;
+import atelier.ProgressListener;
+import atelier.model.Device;
+import atelier.model.SessionSettings;
+import atelier.model.UserConfig;
+import atelier.pipeline.ModelRef;
+import atelier.pipeline.StableDiffusion;
+import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * How every command that generates gets its model: resolve it ({@link Models#resolve}: option,
+ * recorded model, environment, configuration, catalog default — pulling it when asked), open it on
+ * the chosen or configured device, run the work with a progress bar on a terminal (not with {@code
+ * --json}) and a shutdown hook that cancels it on Ctrl-C, then close it.
+ */
+final class ModelRun {
+  private ModelRun() {}
+
+  /** Work on a loaded model. */
+  interface Work<T> {
+    T run(StableDiffusion sd, ProgressListener progress, CancelToken cancel);
+  }
+
+  /** The device and thread settings from the options, else the configured device. */
+  static SessionSettings settings(CommandSpec spec, String device, Integer threads) {
+    if (threads != null && threads < 1) {
+      throw new BadRequestException("--threads: expected 1 or more, found " + threads);
+    }
+    UserConfig config = Home.config(Home.of(spec));
+    String name = device != null ? device : config.device();
+    return new SessionSettings(
+        name == null ? Device.CPU : Device.lookup(name), threads == null ? 0 : threads, 0);
+  }
+
+  /**
+   * Resolves, loads and runs.
+   *
+   * @param modelOption the {@code --model} value, or null
+   * @param recorded the model a {@code --from} image names, or null
+   * @param yes download a missing catalog model without asking
+   */
+  static <T> T with(
+      CommandSpec spec,
+      Path modelOption,
+      ModelRef recorded,
+      boolean yes,
+      boolean json,
+      SessionSettings settings,
+      Work<T> work) {
+    Path dir = Models.resolve(spec, modelOption, recorded, yes, json);
+    CancelToken cancel = new CancelToken();
+    Thread worker = Thread.currentThread();
+    Thread hook =
+        new Thread(
+            () -> {
+              cancel.cancel();
+              try {
+                worker.join(10_000);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (StableDiffusion sd = StableDiffusion.load(dir, settings)) {
+      ProgressListener progress =
+          !json && System.console() != null
+              ? new ProgressBar(spec.commandLine().getErr())
+              : ProgressListener.NONE;
+      return work.run(sd, progress, cancel);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is exiting (Ctrl-C); the hook is running.
+      }
+    }
+  }
+}

@@ -1,0 +1,364 @@
+package atelier.cli;
+
+import atelier.BadRequestException;
+import atelier.model.SessionSettings;
+import atelier.pipeline.ArtworkPng;
+import atelier.quality.Scorers;
+import atelier.recipe.Job;
+import atelier.recipe.Recipe;
+import atelier.recipe.RecipeInputs;
+import atelier.recipe.RecipePlanner;
+import atelier.recipe.RecipeReader;
+import atelier.recipe.RecipeRunner;
+import atelier.recipe.Recipes;
+import atelier.recipe.ScoringSelector;
+import atelier.recipe.Upscaler;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code atelier recipe list|show|check|schema|run}. */
+@Command(
+    name = "recipe",
+    mixinStandardHelpOptions = true,
+    description = "Recipes: an expert's settings for one application, in one command.",
+    subcommands = {
+      RecipeCommand.ListCmd.class,
+      RecipeCommand.Show.class,
+      RecipeCommand.Check.class,
+      RecipeCommand.Schema.class,
+      RecipeCommand.Run.class
+    })
+final class RecipeCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Lists the catalogue. */
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the recipes.")
+  static final class ListCmd implements Callable<Integer>, Terminal.JsonAware {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public boolean json() {
+      return json;
+    }
+
+    @Override
+    public Integer call() {
+      PrintWriter o = spec.commandLine().getOut();
+      List<Recipe> all = Craft.recipes().all();
+      if (json) {
+        ArrayNode arr = ArtworkPng.json().createArrayNode();
+        for (Recipe r : all) {
+          arr.addObject()
+              .put("name", r.name())
+              .put("version", r.version())
+              .put("title", r.title())
+              .put("input", r.input().name().toLowerCase(Locale.ROOT))
+              .put("source", r.source());
+        }
+        o.println(arr.toString());
+      } else {
+        for (Recipe r : all) {
+          o.printf(
+              Locale.ROOT,
+              "%-20s %-7s %-6s %s%n",
+              r.name(),
+              r.version(),
+              r.input().name().toLowerCase(Locale.ROOT),
+              r.title());
+        }
+      }
+      o.flush();
+      return 0;
+    }
+  }
+
+  /** Prints a recipe's file. */
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Print a recipe (a built-in one is a good start for your own).")
+  static final class Show implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME|FILE", description = "Recipe name or file.")
+    String name;
+
+    @Override
+    public Integer call() {
+      Recipes.Source s = Craft.recipes().source(name);
+      RecipeReader.read(s.text(), s.origin(), Map.of());
+      PrintWriter o = spec.commandLine().getOut();
+      o.print(s.text());
+      o.flush();
+      return 0;
+    }
+  }
+
+  /** Checks recipe files. */
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = "Check recipe files against the format; print every problem.")
+  static final class Check implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Recipe files.")
+    List<Path> files;
+
+    @Override
+    public Integer call() {
+      PrintWriter o = spec.commandLine().getOut();
+      List<String> failed = new ArrayList<>();
+      for (Path f : files) {
+        try {
+          Recipe r = RecipeReader.read(f);
+          o.println(f + ": ok (" + r.name() + " " + r.version() + ")");
+        } catch (BadRequestException e) {
+          String m = e.getMessage();
+          failed.add(m.startsWith("recipe " + f + ":") ? m : f + ": " + m);
+        }
+      }
+      o.flush();
+      if (!failed.isEmpty()) {
+        throw new BadRequestException(String.join("\n", failed));
+      }
+      return 0;
+    }
+  }
+
+  /** Prints the JSON schema. */
+  @Command(
+      name = "schema",
+      mixinStandardHelpOptions = true,
+      description = "Print the recipe format's JSON schema (for editors).")
+  static final class Schema implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      try (InputStream in =
+          Recipe.class.getResourceAsStream("/atelier/recipe/recipe.schema.json")) {
+        spec.commandLine().getOut().print(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  /** Plans and runs a recipe. */
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Run a recipe: --set NAME=VALUE sets a parameter, --set section.key=VALUE any setting",
+        "(generate.steps=30, upscale.width=1170, 'series.items=[a fox, an owl]')."
+      })
+  static final class Run implements Callable<Integer>, Terminal.JsonAware {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "NAME|FILE", description = "Recipe name or file.")
+    String name;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Parameter or setting.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(
+        names = {"-i", "--input"},
+        paramLabel = "FILE",
+        description = "Input picture or logo.")
+    Path input;
+
+    @Option(names = "--text", paramLabel = "TEXT", description = "Text for text recipes.")
+    String text;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed (overrides the recipe's).")
+    Long seed;
+
+    @Option(
+        names = {"-m", "--model"},
+        paramLabel = "DIR",
+        description = "Model folder.")
+    Path model;
+
+    @Option(
+        names = {"-y", "--yes"},
+        description = "Download the model without asking when it is not installed yet.")
+    boolean yes;
+
+    @Option(
+        names = {"-o", "--out"},
+        paramLabel = "DIR",
+        description = "Output folder (default outputs/NAME).")
+    Path out;
+
+    @Option(
+        names = "--dry-run",
+        description = "Plan only: print the jobs and write the basemaps; no model needed.")
+    boolean dryRun;
+
+    @Option(names = "--device", paramLabel = "DEV", description = "cpu (default) or cuda.")
+    String device;
+
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads per operator.")
+    Integer threads;
+
+    @Option(names = "--json", description = "Print JSON; no progress bar.")
+    boolean json;
+
+    @Override
+    public boolean json() {
+      return json;
+    }
+
+    @Override
+    public Integer call() {
+      Map<String, String> all = Craft.pairs(sets, "--set");
+      Recipe r = Craft.recipes().find(name, Craft.paths(all));
+      if (seed != null && (seed < 0 || seed > 0xFFFF_FFFFL)) {
+        throw new BadRequestException("--seed: expected 0 to 4294967295, found " + seed);
+      }
+      Path dir = out != null ? out : Path.of("outputs", r.name());
+      List<Job> jobs =
+          new RecipePlanner(Craft.library(null))
+              .plan(r, new RecipeInputs(Craft.params(all), input, text, seed), dir);
+      PrintWriter o = spec.commandLine().getOut();
+      SessionSettings settings = ModelRun.settings(spec, device, threads);
+      ScoringSelector selector =
+          new ScoringSelector(
+              new Scorers.Sources(
+                  Home.of(spec), null, null, SessionSettings.of(settings.device())));
+      if (dryRun) {
+        jobs.forEach(RecipeRunner::writeBasemapOf);
+        report(o, r, jobs, null, selector);
+        return 0;
+      }
+      List<RecipeRunner.Output> outputs =
+          ModelRun.with(
+              spec,
+              model,
+              null,
+              yes,
+              json,
+              settings,
+              (sd, progress, cancel) ->
+                  new RecipeRunner(sd, Upscaler.LANCZOS, selector)
+                      .run(jobs, dir, progress, cancel));
+      report(o, r, jobs, outputs, selector);
+      return 0;
+    }
+
+    private void report(
+        PrintWriter o,
+        Recipe r,
+        List<Job> jobs,
+        List<RecipeRunner.Output> outs,
+        ScoringSelector selector) {
+      List<String> notes = notes(r, selector);
+      if (json) {
+        ObjectNode root = ArtworkPng.json().createObjectNode();
+        root.put("recipe", r.name()).put("version", r.version());
+        ArrayNode js = root.putArray("jobs");
+        for (Job j : jobs) {
+          ObjectNode n = js.addObject();
+          n.put("name", j.name());
+          n.put("prompt", j.request().prompt());
+          n.put("negative", j.request().negativePrompt());
+          n.put("seed", j.request().seed());
+          putSize(n, j);
+          n.put("batch", j.request().batch());
+          n.put("basemap", j.basemapFile() == null ? null : j.basemapFile().toString());
+          n.set("provenance", ArtworkPng.json().valueToTree(j.provenance()));
+        }
+        if (outs != null) {
+          ArrayNode files = root.putArray("files");
+          outs.forEach(x -> files.add(x.file().toString()));
+        }
+        root.set("notes", ArtworkPng.json().valueToTree(notes));
+        o.println(root.toString());
+      } else {
+        for (Job j : jobs) {
+          o.printf(
+              Locale.ROOT,
+              "%s: seed %d, %s, batch %d%s%n  prompt:   %s%n  negative: %s%n",
+              j.name(),
+              j.request().seed(),
+              j.request().width() == null
+                  ? "model's size"
+                  : j.request().width() + "×" + j.request().height(),
+              j.request().batch(),
+              j.request().init() == null
+                  ? ""
+                  : ", basemap "
+                      + j.basemapFile()
+                      + (j.request().strength() == null
+                          ? ""
+                          : ", strength " + j.request().strength()),
+              j.request().prompt(),
+              j.request().negativePrompt());
+        }
+        if (outs != null) {
+          for (RecipeRunner.Output x : outs) {
+            o.printf(
+                Locale.ROOT,
+                "wrote %s (%d×%d)%n",
+                x.file(),
+                x.artwork().image().getWidth(),
+                x.artwork().image().getHeight());
+          }
+        }
+        notes.forEach(n -> o.println("note: " + n));
+      }
+      o.flush();
+    }
+
+    private static void putSize(ObjectNode n, Job j) {
+      if (j.request().width() != null) {
+        n.put("width", j.request().width());
+        n.put("height", j.request().height());
+      }
+    }
+
+    /** What this build does differently from what the recipe asks. */
+    static List<String> notes(Recipe r, ScoringSelector selector) {
+      List<String> notes = new ArrayList<>();
+      if (r.select().keep() == Recipe.Select.Keep.BEST) {
+        String note = selector.plan(r.select()).note();
+        if (note != null) {
+          notes.add(note);
+        }
+      }
+      if (r.upscale() != null && r.upscale().method().equals("auto")) {
+        notes.add(
+            "upscale method auto: this build has only the Lanczos upscaler; images are resized"
+                + " to "
+                + r.upscale().width()
+                + "×"
+                + r.upscale().height());
+      }
+      return notes;
+    }
+  }
+}
