@@ -52,31 +52,13 @@ final class ModelRun {
       SessionSettings settings,
       Work<T> work) {
     Path dir = Models.resolve(spec, modelOption, recorded, yes, json);
-    CancelToken cancel = new CancelToken();
-    Thread worker = Thread.currentThread();
-    Thread hook =
-        new Thread(
-            () -> {
-              cancel.cancel();
-              try {
-                worker.join(10_000);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-    Runtime.getRuntime().addShutdownHook(hook);
-    try (StableDiffusion sd = StableDiffusion.load(dir, settings)) {
+    try (CtrlC ctrlC = CtrlC.listen(10_000);
+        StableDiffusion sd = StableDiffusion.load(dir, settings)) {
       ProgressListener progress =
           !json && System.console() != null
               ? new ProgressBar(spec.commandLine().getErr())
               : ProgressListener.NONE;
-      return work.run(sd, progress, cancel);
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // The JVM is exiting (Ctrl-C); the hook is running.
-      }
+      return work.run(sd, progress, ctrlC.token());
     }
   }
 }

@@ -1,7 +1,6 @@
 package atelier.cli;
 
 import atelier.AtelierHome;
-import atelier.CancelToken;
 import atelier.model.CatalogEntry;
 import atelier.model.DownloadListener;
 import atelier.model.ModelCatalog;
@@ -52,29 +51,11 @@ final class ModelsPullCommand implements Callable<Integer>, Terminal.JsonAware {
     PrintWriter err = spec.commandLine().getErr();
     DownloadListener bar =
         json ? DownloadListener.NONE : new DownloadBar(err, System.console() != null);
-    CancelToken cancel = new CancelToken();
-    Thread worker = Thread.currentThread();
-    Thread hook =
-        new Thread(
-            () -> {
-              cancel.cancel();
-              try {
-                worker.join(5_000);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-    Runtime.getRuntime().addShutdownHook(hook);
     long t0 = System.nanoTime();
     ModelManifest m;
-    try {
-      m = puller.pull(entry, bar, cancel);
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the hook is running; the partial file stays for the next pull.
-      }
+    // On Ctrl-C the partial file stays for the next pull to resume.
+    try (CtrlC ctrlC = CtrlC.listen(5_000)) {
+      m = puller.pull(entry, bar, ctrlC.token());
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
