@@ -173,6 +173,15 @@ class QualityTrainerTest {
         .extracting(TrainingData.Item::path)
         .containsExactly(
             dir.resolve("good/a.png"), dir.resolve("average/c.png"), dir.resolve("poor/b.png"));
+    Files.writeString(
+        csv,
+        "path,label,group\ngood/a.png,good,castle\naverage/c.png,ok,castle\npoor/b.png,bad,\n");
+    assertThat(TrainingData.load(csv))
+        .extracting(TrainingData.Item::label, TrainingData.Item::group)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(QualityLabel.GOOD, "castle"),
+            org.assertj.core.groups.Tuple.tuple(QualityLabel.AVERAGE, "castle"),
+            org.assertj.core.groups.Tuple.tuple(QualityLabel.POOR, null));
     Files.writeString(csv, "good/a.png,great\n");
     assertThatThrownBy(() -> TrainingData.load(csv))
         .isInstanceOf(BadRequestException.class)
