@@ -36,8 +36,11 @@ import java.util.function.ToDoubleFunction;
  * groups with index mod 4 = 2 serve as the test split instead: that is the mode for designing
  * features, so the held-out figures stay untouched by the design.
  *
+ * <p>{@code --first-features K} zeroes every technical feature after the first K (an ablation: K =
+ * 12 is the feature set before flat noise, multi-scale sharpness and the rest were added).
+ *
  * <p>Usage: {@code java -cp … atelier.bench.QualityEvaluation SOURCE_DIR [CROPS_PER_SOURCE] [SEED]
- * [--dev] [--threads N]}
+ * [--dev] [--threads N] [--first-features K]}
  */
 public final class QualityEvaluation {
   private QualityEvaluation() {}
@@ -54,6 +57,13 @@ public final class QualityEvaluation {
       threads = Integer.parseInt(args.get(t + 1));
       args.subList(t, t + 2).clear();
     }
+    int width = QualityFeatures.TECHNICAL.size();
+    int f = args.indexOf("--first-features");
+    if (f >= 0) {
+      width = Integer.parseInt(args.get(f + 1));
+      args.subList(f, f + 2).clear();
+    }
+    final int features = width;
     Path dir = Path.of(args.get(0));
     int crops = args.size() > 1 ? Integer.parseInt(args.get(1)) : 8;
     long seed = args.size() > 2 ? Long.parseLong(args.get(2)) : 1;
@@ -84,7 +94,7 @@ public final class QualityEvaluation {
         int group = groupIndex.get(group(p));
         // One generator per source, so results do not depend on the thread schedule.
         Random rng = new Random(seed * 1_000_003L + p.getFileName().toString().hashCode());
-        jobs.add(pool.submit(() -> items(ImageFiles.read(p), group, crops, rng)));
+        jobs.add(pool.submit(() -> items(ImageFiles.read(p), group, crops, rng, features)));
       }
       for (Future<List<Item>> j : jobs) {
         items.addAll(j.get());
@@ -114,7 +124,7 @@ public final class QualityEvaluation {
         test.size(),
         dev ? "validation (--dev: held-out groups not read)" : "held-out test",
         seed,
-        QualityFeatures.TECHNICAL.size(),
+        features,
         (System.nanoTime() - start) / 1e9);
     String split = dev ? "validation" : "held-out";
     for (QualityTrainer.Algorithm a : QualityTrainer.Algorithm.values()) {
@@ -162,7 +172,7 @@ public final class QualityEvaluation {
     return cut > 0 ? name.substring(0, cut) : name;
   }
 
-  static List<Item> items(BufferedImage src, int group, int crops, Random rng) {
+  static List<Item> items(BufferedImage src, int group, int crops, Random rng, int features) {
     Degradation[] defects = Degradation.values();
     TechnicalScorer technical = new TechnicalScorer();
     List<Item> out = new ArrayList<>();
@@ -171,18 +181,32 @@ public final class QualityEvaluation {
       Degradation bad = defects[rng.nextInt(defects.length)];
       BufferedImage avg = mild.apply(crop, 0.25 + 0.2 * rng.nextDouble(), rng);
       BufferedImage poor = bad.apply(crop, 0.7 + 0.3 * rng.nextDouble(), rng);
-      out.add(item(group, QualityLabel.GOOD, null, crop, technical));
-      out.add(item(group, QualityLabel.AVERAGE, mild, avg, technical));
-      out.add(item(group, QualityLabel.POOR, bad, poor, technical));
+      out.add(item(group, QualityLabel.GOOD, null, crop, technical, features));
+      out.add(item(group, QualityLabel.AVERAGE, mild, avg, technical, features));
+      out.add(item(group, QualityLabel.POOR, bad, poor, technical, features));
     }
     return out;
   }
 
   private static Item item(
-      int group, QualityLabel label, Degradation d, BufferedImage img, TechnicalScorer tech) {
+      int group,
+      QualityLabel label,
+      Degradation d,
+      BufferedImage img,
+      TechnicalScorer tech,
+      int features) {
     TechnicalMetrics m = TechnicalMetrics.of(img);
     return new Item(
-        group, label, d, QualityFeatures.technical(m), tech.score(ScoringInput.of(img)).overall());
+        group,
+        label,
+        d,
+        firstFeatures(QualityFeatures.technical(m), features),
+        tech.score(ScoringInput.of(img)).overall());
+  }
+
+  /** The vector with every feature after the first {@code k} set to 0 (constant: never used). */
+  static double[] firstFeatures(double[] v, int k) {
+    return Arrays.copyOf(Arrays.copyOf(v, k), v.length);
   }
 
   private static double gradeGap(java.util.Map<QualityLabel, Double> p) {
