@@ -8,7 +8,8 @@ import java.util.Arrays;
  * They exist because the first group is confounded by content: a soft, dark or white-backed artwork
  * looks "blurred", "underexposed" or "overexposed" by global statistics, while these compare an
  * image with itself (fine against coarse detail, flat against textured regions, clipped against
- * unclipped colour). Stateless; package-private.
+ * unclipped colour). Also blockiness, at the JPEG grid phase with the largest steps. Stateless;
+ * package-private.
  */
 final class LocalMeasures {
   /** Block side for the block statistics (flat noise, local contrast). */
@@ -125,5 +126,43 @@ final class LocalMeasures {
       }
     }
     return 255;
+  }
+
+  static double blockiness(float[] y, int w, int h) {
+    if (w < 16 || h < 16) {
+      return 0;
+    }
+    double ratioH = gridRatio(y, w, h, 1, w);
+    double ratioV = gridRatio(y, h, w, w, 1);
+    return Math.max(0, (ratioH + ratioV) / 2 - 1);
+  }
+
+  /**
+   * Along one axis: the mean |step| between pixels i and i+1, per phase i mod 8; returns (largest
+   * phase + 1) / (mean of the other phases + 1). A JPEG's block edges all fall on one phase.
+   */
+  private static double gridRatio(float[] y, int along, int across, int step, int stride) {
+    double[] sum = new double[8];
+    long[] count = new long[8];
+    for (int line = 0; line < across; line++) {
+      int base = line * stride;
+      for (int i = 0; i + 1 < along; i++) {
+        sum[i % 8] += Math.abs(y[base + (i + 1) * step] - y[base + i * step]);
+        count[i % 8]++;
+      }
+    }
+    int worst = 0;
+    double[] mean = new double[8];
+    for (int k = 0; k < 8; k++) {
+      mean[k] = sum[k] / Math.max(1, count[k]);
+      if (mean[k] > mean[worst]) {
+        worst = k;
+      }
+    }
+    double others = 0;
+    for (int k = 0; k < 8; k++) {
+      others += k == worst ? 0 : mean[k] / 7;
+    }
+    return (mean[worst] + 1) / (others + 1);
   }
 }

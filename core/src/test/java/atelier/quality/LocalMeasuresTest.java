@@ -92,8 +92,8 @@ class LocalMeasuresTest {
     BufferedImage shifted = jpeg.getSubimage(3, 3, 256, 256);
     Pixels c = Pixels.of(clean.getSubimage(3, 3, 256, 256));
     Pixels s = Pixels.of(shifted);
-    double cleanB = TechnicalMetrics.blockiness(c.y, 256, 256);
-    double shiftedB = TechnicalMetrics.blockiness(s.y, 256, 256);
+    double cleanB = LocalMeasures.blockiness(c.y, 256, 256);
+    double shiftedB = LocalMeasures.blockiness(s.y, 256, 256);
     assertThat(shiftedB).isGreaterThan(cleanB + 0.3);
   }
 }
