@@ -357,7 +357,8 @@ final class QualityCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Train a good/average/poor model on your labelled images (folders good/ average/ poor/",
-        "or a CSV of path,label); reports k-fold accuracy, precision/recall, confusion matrix."
+        "or a CSV of path,label); reports k-fold accuracy, precision/recall, confusion matrix.",
+        "A CSV with the header path,label,group keeps each group in one fold."
       })
   static final class TrainCommand implements Callable<Integer>, Terminal.JsonAware {
     @Spec CommandSpec spec;
@@ -437,7 +438,9 @@ final class QualityCommand implements Runnable {
         for (TrainingData.Item it : items) {
           try {
             BufferedImage img = ImageFiles.read(it.path());
-            examples.add(new QualityTrainer.Example(it.label(), fx.extract(List.of(img)).get(0)));
+            examples.add(
+                new QualityTrainer.Example(
+                    it.label(), fx.extract(List.of(img)).get(0), it.group()));
           } catch (BadRequestException e) {
             skipped.add(e.getMessage());
             if (!json) {
@@ -464,6 +467,7 @@ final class QualityCommand implements Runnable {
         root.put("examples", examples.size());
         root.set("counts", m.valueToTree(r.counts()));
         root.put("folds", folds);
+        root.put("groups", r.groups());
         root.put("accuracy", cv.accuracy());
         root.set("fold_accuracies", m.valueToTree(r.foldAccuracies()));
         root.set("precision", m.valueToTree(cv.precision()));
@@ -486,8 +490,9 @@ final class QualityCommand implements Runnable {
         o.println(
             String.format(
                 Locale.ROOT,
-                "%d-fold cross-validation: accuracy %.3f (folds %s), good-vs-poor AUC %.3f",
+                "%d-fold cross-validation%s: accuracy %.3f (folds %s), good-vs-poor AUC %.3f",
                 folds,
+                r.groups() < examples.size() ? " (folds of whole groups, " + r.groups() + ")" : "",
                 cv.accuracy(),
                 r.foldAccuracies().stream()
                     .map(a -> String.format(Locale.ROOT, "%.3f", a))

@@ -23,7 +23,15 @@ public final class QualityFeatures {
           "banding",
           "log_blockiness",
           "entropy",
-          "luma99");
+          "luma99",
+          // Added with the grouped evaluation; models trained before them simply ignore them.
+          "log_sharpness_half",
+          "fine_to_coarse",
+          "log_flat_noise",
+          "local_contrast",
+          "colour_clipped",
+          "luma1",
+          "luma50");
 
   /** Prefix of the CLIP embedding features. */
   public static final String CLIP_PREFIX = "clip_";
@@ -44,7 +52,14 @@ public final class QualityFeatures {
       m.banding(),
       Math.log1p(m.blockiness()),
       m.entropy() / 8,
-      m.luma99() / 255
+      m.luma99() / 255,
+      Math.log1p(m.sharpnessHalf()) / 8,
+      Math.log((m.sharpness() + 1) / (m.sharpnessHalf() + 1)) / 4,
+      Math.log1p(m.flatNoise()) / 3,
+      m.localContrast(),
+      m.colourClipped(),
+      m.luma1() / 255,
+      m.luma50() / 255
     };
   }
 

@@ -35,6 +35,17 @@ public final class QualityModel {
       names.add(v.getName());
     }
     this.features = List.copyOf(names);
+    for (String n : names) {
+      if (!n.startsWith(QualityFeatures.CLIP_PREFIX) && !QualityFeatures.TECHNICAL.contains(n)) {
+        // A model from a newer Atelier would otherwise see 0 for the feature and mispredict.
+        throw new ModelLoadException(
+            "quality model: expected features among "
+                + QualityFeatures.TECHNICAL
+                + " and clip_*, found '"
+                + n
+                + "' (trained by a newer Atelier? retrain it with this one)");
+      }
+    }
     this.clipWidth =
         (int) names.stream().filter(n -> n.startsWith(QualityFeatures.CLIP_PREFIX)).count();
     for (QualityLabel l : QualityLabel.values()) {

@@ -3,27 +3,26 @@ package atelier.quality;
 import atelier.BadRequestException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
-import org.tribuo.Prediction;
 import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
 import org.tribuo.classification.dtree.CARTClassificationTrainer;
 import org.tribuo.classification.ensemble.VotingCombiner;
-import org.tribuo.classification.evaluation.LabelEvaluation;
-import org.tribuo.classification.evaluation.LabelEvaluator;
 import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import org.tribuo.common.tree.RandomForestTrainer;
-import org.tribuo.evaluation.CrossValidation;
 import org.tribuo.impl.ArrayExample;
 import org.tribuo.math.optimisers.AdaGrad;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
@@ -79,8 +78,19 @@ public final class QualityTrainer {
     }
   }
 
-  /** One labelled feature vector, in {@link QualityFeatures#names} order. */
-  public record Example(QualityLabel label, double[] features) {}
+  /**
+   * One labelled feature vector, in {@link QualityFeatures#names} order.
+   *
+   * @param group what the image was made from (a source artwork, a prompt); cross-validation keeps
+   *     a group within one fold, so that near-copies never sit on both sides. {@code null} makes
+   *     the example a group of its own.
+   */
+  public record Example(QualityLabel label, double[] features, String group) {
+    /** An example that is a group of its own. */
+    public Example(QualityLabel label, double[] features) {
+      this(label, features, null);
+    }
+  }
 
   /**
    * What training produced.
@@ -88,6 +98,8 @@ public final class QualityTrainer {
    * @param model the model trained on every example
    * @param algorithm the algorithm
    * @param folds the number of cross-validation folds
+   * @param groups how many groups the folds were made of (the number of examples when none were
+   *     given)
    * @param counts examples per label
    * @param crossValidation metrics of the pooled out-of-fold predictions
    * @param foldAccuracies each fold's accuracy
@@ -96,6 +108,7 @@ public final class QualityTrainer {
       QualityModel model,
       Algorithm algorithm,
       int folds,
+      int groups,
       Map<QualityLabel, Integer> counts,
       ClassificationMetrics crossValidation,
       List<Double> foldAccuracies) {}
@@ -103,12 +116,14 @@ public final class QualityTrainer {
   private QualityTrainer() {}
 
   /**
-   * Cross-validates and trains.
+   * Cross-validates and trains. The folds are made of whole groups (see {@link Example#group}),
+   * shuffled with {@code seed} and dealt round-robin, so an example and its siblings are always on
+   * the same side; Tribuo's own {@code CrossValidation} splits single examples and would leak.
    *
    * @param examples the labelled vectors, all of one width
    * @param folds k for k-fold cross-validation (at least 2)
-   * @throws BadRequestException when a label has no examples, there are fewer examples per label
-   *     than folds, or the widths differ
+   * @throws BadRequestException when a label has no examples, there are fewer examples per label or
+   *     fewer groups than folds, or the widths differ
    */
   public static Result train(List<Example> examples, Algorithm algorithm, int folds, long seed) {
     if (folds < 2) {
@@ -142,29 +157,96 @@ public final class QualityTrainer {
                 + e.features().length);
       }
     }
-    MutableDataset<Label> data = dataset(examples, width);
+    int[] fold = folds(examples, folds, seed);
     Trainer<Label> trainer = trainer(algorithm, seed);
-    CrossValidation<Label, LabelEvaluation> cv =
-        new CrossValidation<>(trainer, data, new LabelEvaluator(), folds, seed);
     List<ClassificationMetrics.Outcome> pooled = new ArrayList<>();
     List<Double> accuracies = new ArrayList<>();
-    for (var fold : cv.evaluate()) {
-      accuracies.add(fold.getA().accuracy());
-      for (Prediction<Label> p : fold.getA().getPredictions()) {
-        pooled.add(
-            new ClassificationMetrics.Outcome(
-                QualityLabel.lookup(p.getExample().getOutput().getLabel()),
-                QualityModel.probabilities(p)));
+    for (int k = 0; k < folds; k++) {
+      List<Example> in = new ArrayList<>();
+      List<Example> out = new ArrayList<>();
+      for (int i = 0; i < examples.size(); i++) {
+        (fold[i] == k ? out : in).add(examples.get(i));
       }
+      for (QualityLabel l : QualityLabel.values()) {
+        if (in.stream().noneMatch(e -> e.label() == l)) {
+          throw new BadRequestException(
+              "cross-validation fold "
+                  + (k + 1)
+                  + ": expected "
+                  + l.id()
+                  + " images outside the fold to train on, found none (spread each label over more"
+                  + " groups)");
+        }
+      }
+      QualityModel m = new QualityModel(trainer.train(dataset(in, width)));
+      List<ClassificationMetrics.Outcome> outcomes = new ArrayList<>();
+      for (Example e : out) {
+        outcomes.add(new ClassificationMetrics.Outcome(e.label(), m.predict(e.features())));
+      }
+      accuracies.add(ClassificationMetrics.of(outcomes).accuracy());
+      pooled.addAll(outcomes);
     }
+    MutableDataset<Label> data = dataset(examples, width);
     Model<Label> finalModel = trainer.train(data);
     return new Result(
         new QualityModel(finalModel),
         algorithm,
         folds,
+        Arrays.stream(groupIds(examples)).max().orElse(-1) + 1,
         counts,
         ClassificationMetrics.of(pooled),
         accuracies);
+  }
+
+  /**
+   * The fold of every example: its group's place among the distinct groups (first-seen order,
+   * shuffled with {@code seed}), modulo {@code folds}. An example without a group is its own group.
+   */
+  static int[] folds(List<Example> examples, int folds, long seed) {
+    int[] group = groupIds(examples);
+    int groups = Arrays.stream(group).max().orElse(-1) + 1;
+    if (groups < folds) {
+      throw new BadRequestException(
+          "training data: expected at least "
+              + folds
+              + " groups of images (one per fold), found "
+              + groups);
+    }
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < groups; i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(seed));
+    int[] foldOfGroup = new int[groups];
+    for (int i = 0; i < groups; i++) {
+      foldOfGroup[order.get(i)] = i % folds;
+    }
+    int[] out = new int[examples.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = foldOfGroup[group[i]];
+    }
+    return out;
+  }
+
+  /** Dense group numbers 0, 1, … in first-seen order; an example without a group gets its own. */
+  static int[] groupIds(List<Example> examples) {
+    Map<String, Integer> ids = new HashMap<>();
+    int[] out = new int[examples.size()];
+    int next = 0;
+    for (int i = 0; i < out.length; i++) {
+      String g = examples.get(i).group();
+      if (g == null) {
+        out[i] = next++;
+      } else {
+        Integer id = ids.get(g);
+        if (id == null) {
+          id = next++;
+          ids.put(g, id);
+        }
+        out[i] = id;
+      }
+    }
+    return out;
   }
 
   static MutableDataset<Label> dataset(List<Example> examples, int width) {

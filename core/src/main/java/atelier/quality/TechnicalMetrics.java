@@ -22,11 +22,21 @@ import java.util.Arrays;
  * @param saturation mean HSV saturation in 0..1
  * @param banding 0..1: in smooth 16×16 blocks, the share of luma levels between the block's darkest
  *     and brightest that no pixel takes (posterised gradients leave gaps)
- * @param blockiness ≥ 0: how much larger luma steps across the 8×8 grid are than steps inside it,
- *     minus one (JPEG blocking); about 0 for natural images
+ * @param blockiness ≥ 0: how much larger luma steps across an 8-pixel grid are than steps inside
+ *     it, minus one (JPEG blocking), for the grid phase with the largest steps on each axis, so a
+ *     cropped JPEG whose grid is shifted still counts; about 0 for natural images
  * @param entropy Shannon entropy of the 256-level luma histogram, in bits (0–8)
  * @param lumaSpread standard deviation of luma in levels (blank-frame detection)
  * @param luma99 99th percentile of luma in levels (black-frame detection)
+ * @param sharpnessHalf the same Laplacian variance at half the working scale (2×2 means); blur
+ *     removes fine detail first, so {@code sharpness / sharpnessHalf} falls with blur whatever the
+ *     content
+ * @param flatNoise noise σ in levels in the flattest blocks ({@link LocalMeasures#flatNoise}),
+ *     blind to texture
+ * @param localContrast mean luma standard deviation of 8×8 blocks / 255
+ * @param colourClipped share of clearly coloured pixels with a channel at 0 or 255 (oversaturation)
+ * @param luma1 1st percentile of luma in levels (a lifted black point: haze, overexposure)
+ * @param luma50 median luma in levels
  */
 public record TechnicalMetrics(
     double sharpness,
@@ -41,7 +51,13 @@ public record TechnicalMetrics(
     double blockiness,
     double entropy,
     double lumaSpread,
-    double luma99) {
+    double luma99,
+    double sharpnessHalf,
+    double flatNoise,
+    double localContrast,
+    double colourClipped,
+    double luma1,
+    double luma50) {
 
   /** Short side of the working scale, in pixels. */
   public static final int WORKING_SHORT_SIDE = 512;
@@ -56,6 +72,7 @@ public record TechnicalMetrics(
     double[] stats = meanStd(work.y);
     int[] hist = histogram(work.y);
     int n = work.y.length;
+    float[] half = LocalMeasures.halfScale(work.y, work.width, work.height);
     return new TechnicalMetrics(
         laplacianVariance(work.y, work.width, work.height),
         noiseSigma(work.y, work.width, work.height),
@@ -66,10 +83,16 @@ public record TechnicalMetrics(
         colourfulness(work),
         saturation(work),
         banding(native_.y, native_.width, native_.height),
-        blockiness(native_.y, native_.width, native_.height),
+        LocalMeasures.blockiness(native_.y, native_.width, native_.height),
         entropy(hist, n),
         stats[1],
-        percentile(hist, n, 0.99));
+        LocalMeasures.percentile(hist, n, 0.99),
+        laplacianVariance(half, work.width / 2, work.height / 2),
+        LocalMeasures.flatNoise(work.y, work.width, work.height),
+        LocalMeasures.localContrast(work.y, work.width, work.height),
+        LocalMeasures.colourClipped(work),
+        LocalMeasures.percentile(hist, n, 0.01),
+        LocalMeasures.percentile(hist, n, 0.5));
   }
 
   static double[] meanStd(float[] v) {
@@ -103,18 +126,6 @@ public record TechnicalMetrics(
       }
     }
     return h;
-  }
-
-  private static double percentile(int[] hist, int n, double q) {
-    long target = (long) Math.ceil(q * n);
-    long seen = 0;
-    for (int i = 0; i < 256; i++) {
-      seen += hist[i];
-      if (seen >= target) {
-        return i;
-      }
-    }
-    return 255;
   }
 
   /** Index with reflect-101 borders (…, 2, 1, | 0, 1, 2, …, n−1, | n−2, …), as OpenCV's default. */
@@ -256,36 +267,5 @@ public record TechnicalMetrics(
       }
     }
     return blocks == 0 ? 0 : gaps / blocks;
-  }
-
-  static double blockiness(float[] y, int w, int h) {
-    if (w < 16 || h < 16) {
-      return 0;
-    }
-    double[] hz = gridSteps(y, w, h, 1, w);
-    double[] vt = gridSteps(y, h, w, w, 1);
-    double ratioH = (hz[0] + 1) / (hz[1] + 1);
-    double ratioV = (vt[0] + 1) / (vt[1] + 1);
-    return Math.max(0, (ratioH + ratioV) / 2 - 1);
-  }
-
-  /** Mean |step| across the 8-pixel grid and inside it, along one axis. */
-  private static double[] gridSteps(float[] y, int along, int across, int step, int stride) {
-    double onGrid = 0, offGrid = 0;
-    long nOn = 0, nOff = 0;
-    for (int line = 0; line < across; line++) {
-      int base = line * stride;
-      for (int i = 0; i + 1 < along; i++) {
-        double d = Math.abs(y[base + (i + 1) * step] - y[base + i * step]);
-        if ((i + 1) % 8 == 0) {
-          onGrid += d;
-          nOn++;
-        } else {
-          offGrid += d;
-          nOff++;
-        }
-      }
-    }
-    return new double[] {onGrid / Math.max(1, nOn), offGrid / Math.max(1, nOff)};
   }
 }

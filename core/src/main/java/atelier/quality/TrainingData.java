@@ -11,13 +11,24 @@ import java.util.List;
 /**
  * Labelled images for training: a folder with {@code good/}, {@code average/} and {@code poor/}
  * sub-folders, or a CSV file of {@code path,label} lines (a header line is allowed; relative paths
- * are resolved against the CSV's folder). Stateless.
+ * are resolved against the CSV's folder). A CSV whose header is {@code path,label,group} gives each
+ * image a group (what it was made from: a prompt, a source picture), and cross-validation then
+ * keeps each group within one fold. Stateless.
  */
 public final class TrainingData {
   private TrainingData() {}
 
-  /** One image and its label. */
-  public record Item(Path path, QualityLabel label) {}
+  /**
+   * One image and its label.
+   *
+   * @param group its group, or {@code null} when it is a group of its own
+   */
+  public record Item(Path path, QualityLabel label, String group) {
+    /** An image that is a group of its own. */
+    public Item(Path path, QualityLabel label) {
+      this(path, label, null);
+    }
+  }
 
   /**
    * The items of a data folder or CSV file.
@@ -69,10 +80,29 @@ public final class TrainingData {
     }
     Path base = csv.toAbsolutePath().getParent();
     List<Item> items = new ArrayList<>();
+    boolean grouped = false;
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
+      }
+      if (items.isEmpty()
+          && !grouped
+          && line.replace(" ", "").equalsIgnoreCase("path,label,group")) {
+        grouped = true;
+        continue;
+      }
+      String group = null;
+      if (grouped) {
+        // The path may hold commas; label and group may not, so split at the last two.
+        int last = line.lastIndexOf(',');
+        if (last <= 0) {
+          throw new BadRequestException(
+              csv + " line " + (i + 1) + ": expected path,label,group, found '" + line + "'");
+        }
+        group = unquote(line.substring(last + 1));
+        group = group.isEmpty() ? null : group;
+        line = line.substring(0, last);
       }
       int comma = line.lastIndexOf(',');
       if (comma <= 0) {
@@ -91,7 +121,7 @@ public final class TrainingData {
         throw new BadRequestException(csv + " line " + (i + 1) + ": " + e.getMessage(), e);
       }
       Path p = Path.of(path);
-      items.add(new Item(p.isAbsolute() ? p : base.resolve(p), l));
+      items.add(new Item(p.isAbsolute() ? p : base.resolve(p), l, group));
     }
     for (QualityLabel l : QualityLabel.values()) {
       if (items.stream().noneMatch(it -> it.label() == l)) {
