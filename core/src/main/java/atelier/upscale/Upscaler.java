@@ -3,10 +3,12 @@ package atelier.upscale;
 import atelier.InferenceException;
 import atelier.ModelLoadException;
 import atelier.model.ElementType;
+import atelier.model.ModelHasher;
 import atelier.model.OnnxModel;
 import atelier.model.SessionSettings;
 import atelier.model.Tensor;
 import atelier.model.TensorSpec;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -47,6 +49,7 @@ public final class Upscaler implements AutoCloseable {
   private final int fixedHeight;
   private final int fixedWidth;
   private final Optional<UpscalerInfo> info;
+  private String sha256;
 
   /**
    * Wraps a loaded graph, reading its layout and probing scale and alignment.
@@ -216,6 +219,23 @@ public final class Upscaler implements AutoCloseable {
   /** The graph file. */
   public Path path() {
     return model.path();
+  }
+
+  /**
+   * Hex SHA-256 of the graph file, computed once; empty when the graph was not loaded from an
+   * {@code .onnx} file (converted in memory).
+   */
+  public synchronized String sha256() {
+    if (sha256 == null) {
+      Path p = model.path();
+      try {
+        sha256 =
+            p.toString().endsWith(".onnx") && Files.isRegularFile(p) ? ModelHasher.sha256Of(p) : "";
+      } catch (IOException e) {
+        throw new ModelLoadException(id + ": could not read " + p + " to hash it", e);
+      }
+    }
+    return sha256;
   }
 
   /**
