@@ -17,6 +17,7 @@ import atelier.pipeline.ImageRecord;
 import atelier.pipeline.InitImage;
 import atelier.pipeline.StableDiffusion;
 import atelier.pipeline.Symmetry;
+import atelier.upscale.Upscaler;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
@@ -31,6 +32,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -160,6 +162,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
   @Option(names = "--json", description = "Print one JSON document; no progress bar.")
   boolean json;
 
+  @Mixin HiresOptions hires;
+
   @Override
   public boolean json() {
     return json;
@@ -170,6 +174,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     PrintWriter err = spec.commandLine().getErr();
     ImageRecord base = from == null ? null : ArtworkPng.read(from);
     GenerationRequest request = request(base);
+    hires.active(); // checks the upscale options before any model loads
     Path modelDir =
         model != null ? model : base != null ? Path.of(base.model().path()) : Models.defaultModel();
     Output output = Output.of(out, request.batch());
@@ -190,7 +195,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
             });
     Runtime.getRuntime().addShutdownHook(hook);
     List<Path> written = new ArrayList<>();
-    try (StableDiffusion sd = StableDiffusion.load(modelDir, settings)) {
+    try (StableDiffusion sd = StableDiffusion.load(modelDir, settings);
+        Upscaler upscaler = hires.open(settings)) {
       if (base != null && !sd.hash().equals(base.model().sha256()) && !json) {
         err.println(
             "atelier: note: model "
@@ -206,7 +212,11 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       ProgressListener progress =
           !json && System.console() != null ? new ProgressBar(err) : ProgressListener.NONE;
       GenerationResult result =
-          sd.generate(request, progress, cancel, artwork -> written.add(output.write(artwork)));
+          sd.generate(
+              request,
+              progress,
+              cancel,
+              artwork -> written.add(hires.write(output, sd, upscaler, artwork, progress, cancel)));
       report(result, written);
       return 0;
     } finally {
@@ -363,13 +373,23 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     }
 
     Path write(Artwork artwork) {
+      return write(artwork, target -> ArtworkPng.write(artwork, target));
+    }
+
+    /** Writes with {@code writer} (e.g. an upscaled image with more chunks) to the next name. */
+    Path write(Artwork artwork, PngWriter writer) {
       try {
         Path target = file != null ? file : next(dir, artwork.record().settings().seed());
-        ArtworkPng.write(artwork, target);
+        writer.write(target);
         return target;
       } catch (IOException e) {
         throw new UncheckedIOException("writing the image failed: " + e.getMessage(), e);
       }
+    }
+
+    /** Writes a PNG to a path. */
+    interface PngWriter {
+      void write(Path file) throws IOException;
     }
 
     /** A1111-style names: the next free 5-digit number, then the seed. */

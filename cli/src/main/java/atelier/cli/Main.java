@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       InfoCommand.class,
       PromptCommand.class,
+      UpscaleCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
