@@ -7,6 +7,7 @@ Writes core/src/test/resources/upscale/metrics/{a.png, b.png, c.png, reference.j
 deterministic 8-bit RGB images (a pattern, the pattern with noise, the pattern blurred) and, for
 the pairs (a,b) and (a,c):
   psnr = skimage.metrics.peak_signal_noise_ratio(a, b, data_range=255) over all RGB samples;
+  psnrLuma = the same on the BT.601 luma Y below;
   ssim = skimage.metrics.structural_similarity(Ya, Yb, gaussian_weights=True, sigma=1.5,
          use_sample_covariance=False, data_range=255) on the BT.601 luma
          Y = 0.299 R + 0.587 G + 0.114 B (float64), i.e. Wang et al. 2004's settings.
@@ -44,6 +45,7 @@ def main():
         out["pairs"].append({
             "a": "a.png", "b": other_name + ".png",
             "psnr": float(peak_signal_noise_ratio(a, other, data_range=255)),
+            "psnrLuma": float(peak_signal_noise_ratio(luma(a), luma(other), data_range=255)),
             "ssim": float(structural_similarity(luma(a), luma(other), gaussian_weights=True,
                                                 sigma=1.5, use_sample_covariance=False,
                                                 data_range=255)),

@@ -20,6 +20,22 @@ public final class ImageMetrics {
     return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
   }
 
+  /**
+   * PSNR of the luma (BT.601 Y from 8-bit RGB, unrounded), the figure super-resolution papers
+   * report; positive infinity for identical lumas.
+   */
+  public static double psnrLuma(BufferedImage a, BufferedImage b) {
+    checkSameSize(a, b);
+    double[] x = luma(a);
+    double[] y = luma(b);
+    double sum = 0;
+    for (int i = 0; i < x.length; i++) {
+      sum += (x[i] - y[i]) * (x[i] - y[i]);
+    }
+    double mse = sum / x.length;
+    return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
+  }
+
   /** Mean squared error over all RGB samples, in 8-bit levels squared. */
   public static double mse(BufferedImage a, BufferedImage b) {
     checkSameSize(a, b);

@@ -288,7 +288,10 @@ public final class UpscalerPackage {
       for (int scale : pkg.scales()) {
         Conversion c = pkg.convert(scale);
         Path target = destination.resolve(c.info().id());
-        Path tmp = Files.createTempDirectory(destination, "." + c.info().id() + "-");
+        // A plain folder (not createTempDirectory's owner-only one), renamed into place.
+        Path tmp =
+            Files.createDirectory(
+                destination.resolve("." + c.info().id() + "-" + System.nanoTime()));
         try {
           Files.write(tmp.resolve("model.onnx"), c.onnx());
           c.info().write(tmp);

@@ -26,6 +26,8 @@ class ImageMetricsTest {
       BufferedImage a = ImageIO.read(DIR.resolve(pair.get("a").asText()).toFile());
       BufferedImage b = ImageIO.read(DIR.resolve(pair.get("b").asText()).toFile());
       assertThat(ImageMetrics.psnr(a, b)).isCloseTo(pair.get("psnr").asDouble(), within(1e-9));
+      assertThat(ImageMetrics.psnrLuma(a, b))
+          .isCloseTo(pair.get("psnrLuma").asDouble(), within(1e-9));
       assertThat(ImageMetrics.ssim(a, b)).isCloseTo(pair.get("ssim").asDouble(), within(1e-9));
     }
   }
