@@ -50,7 +50,12 @@ public final class UpscaleQuality {
         case "--seams" -> seams = true;
         case "--seam-images" -> seamImages = Integer.parseInt(args[++i]);
         case "--prescale" -> prescale = Integer.parseInt(args[++i]);
-        case "--scales" -> scales = Stream.of(args[++i].split(",")).map(Integer::valueOf).toList();
+        case "--scales" ->
+            scales =
+                Stream.of(args[++i].split(","))
+                    .filter(x -> !x.isBlank())
+                    .map(Integer::valueOf)
+                    .toList();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -80,9 +85,11 @@ public final class UpscaleQuality {
     for (Path m : models) {
       ups.add(Upscaler.open(m, SessionSettings.CPU));
     }
-    System.out.println(
-        "| method | scale | PSNR Y (dB) | PSNR RGB (dB) | SSIM Y | beats bicubic (PSNR Y) |");
-    System.out.println("|---|---|---|---|---|---|");
+    if (!scales.isEmpty()) {
+      System.out.println(
+          "| method | scale | PSNR Y (dB) | PSNR RGB (dB) | SSIM Y | beats bicubic (PSNR Y) |");
+      System.out.println("|---|---|---|---|---|---|");
+    }
     for (int scale : scales) {
       Map<String, double[]> sums = new LinkedHashMap<>();
       double[] bicubicPsnr = new double[crops.size()];
@@ -135,50 +142,50 @@ public final class UpscaleQuality {
   }
 
   /**
-   * Tiled (64-pixel tiles) against whole-image output, per overlap: PSNR and largest difference.
+   * Tiled against whole-image output, per overlap. The input side is chosen so that 64-pixel tiles
+   * overlap by exactly the given amount (the tiler spreads tiles evenly, so other sides give larger
+   * overlaps): three tiles per axis.
    */
   private static void seams(List<Upscaler> ups, List<BufferedImage> crops) {
     System.out.println();
+    System.out.printf(
+        Locale.ROOT,
+        "Seams: %d images, 64-pixel tiles, 3×3 tiles overlapping by exactly the overlap%n%n",
+        crops.size());
     System.out.println(
         "| model | overlap | PSNR tiled vs whole (dB, mean / worst) | max difference |");
     System.out.println("|---|---|---|---|");
-    System.out.printf(
-        Locale.ROOT, "(first %d images, ×%s input 192×192)%n", crops.size(), "model scale");
+    int tile = 64;
+    int[] overlaps = {4, 8, 16, 24};
     for (Upscaler up : ups) {
       if (up.scale() != 4) {
         continue;
       }
-      int[] overlaps = {8, 16, 24, 32};
-      double[] sum = new double[overlaps.length];
-      double[] worst = new double[overlaps.length];
-      int[] max = new int[overlaps.length];
-      java.util.Arrays.fill(worst, Double.POSITIVE_INFINITY);
-      for (BufferedImage hr : crops) {
-        BufferedImage lr = Bicubic.resize(hr, 192, 192);
-        PlanarImage rgb = PlanarImage.rgbOf(lr);
-        BufferedImage whole =
-            PlanarImage.toImage(Tiler.upscale(up, rgb, 0, 0, t -> {}, CancelToken.NONE), null);
-        for (int i = 0; i < overlaps.length; i++) {
-          int tile = Math.max(64, 2 * overlaps[i] + 16);
+      for (int overlap : overlaps) {
+        int side = tile + 2 * (tile - overlap);
+        double sum = 0;
+        double worst = Double.POSITIVE_INFINITY;
+        int max = 0;
+        for (BufferedImage hr : crops) {
+          PlanarImage rgb = PlanarImage.rgbOf(Bicubic.resize(hr, side, side));
+          BufferedImage whole =
+              PlanarImage.toImage(Tiler.upscale(up, rgb, 0, 0, t -> {}, CancelToken.NONE), null);
           BufferedImage tiled =
               PlanarImage.toImage(
-                  Tiler.upscale(up, rgb, tile, overlaps[i], t -> {}, CancelToken.NONE), null);
+                  Tiler.upscale(up, rgb, tile, overlap, t -> {}, CancelToken.NONE), null);
           double p = ImageMetrics.psnr(whole, tiled);
-          sum[i] += p;
-          worst[i] = Math.min(worst[i], p);
-          max[i] = Math.max(max[i], ImageMetrics.maxDifference(whole, tiled));
+          sum += p;
+          worst = Math.min(worst, p);
+          max = Math.max(max, ImageMetrics.maxDifference(whole, tiled));
         }
-      }
-      for (int i = 0; i < overlaps.length; i++) {
         System.out.printf(
             Locale.ROOT,
-            "| %s | %d (tile %d) | %.1f / %.1f | %d |%n",
+            "| %s | %d | %.1f / %.1f | %d |%n",
             up.id(),
-            overlaps[i],
-            Math.max(64, 2 * overlaps[i] + 16),
-            sum[i] / crops.size(),
-            worst[i],
-            max[i]);
+            overlap,
+            sum / crops.size(),
+            worst,
+            max);
       }
     }
   }

@@ -106,9 +106,11 @@ public final class Tiler {
 
   /**
    * The largest tile side (a multiple of 8 and of the model's size multiple) whose estimated
-   * working memory fits {@code budgetBytes}, or 0 when the whole image fits.
+   * working memory fits {@code budgetBytes}, or 0 when the whole image fits. Never below the
+   * smallest tile the overlap allows, whatever the budget.
    */
-  public static int tileForBudget(Upscaler up, int width, int height, long budgetBytes) {
+  public static int tileForBudget(
+      Upscaler up, int width, int height, int overlap, long budgetBytes) {
     if (up.fixedSize().isPresent()) {
       return up.fixedSize().get()[1];
     }
@@ -116,7 +118,8 @@ public final class Tiler {
       return 0;
     }
     int step = lcm(8, up.alignment());
-    int best = step * (int) Math.ceil((double) MIN_TILE / step);
+    int least = Math.max(MIN_TILE, 2 * overlap + up.alignment());
+    int best = step * (int) Math.ceil((double) least / step);
     for (int t = best; t < Math.max(width, height); t += step) {
       if (up.estimatedBytes(t, t) > budgetBytes) {
         break;

@@ -20,7 +20,7 @@ public record UpscaleOptions(
     int scale, Integer tile, int overlap, long memoryBudgetBytes, Alpha alpha) {
 
   /** Default tile overlap in input pixels (see docs/upscale.md for the seam measurements). */
-  public static final int DEFAULT_OVERLAP = 16;
+  public static final int DEFAULT_OVERLAP = 24;
 
   /** Default working-memory budget for automatic tiles: 1 GiB. */
   public static final long DEFAULT_BUDGET = 1L << 30;

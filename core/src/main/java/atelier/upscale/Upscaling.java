@@ -52,7 +52,7 @@ public final class Upscaling {
       tiles[p] =
           options.tile() != null
               ? options.tile()
-              : Tiler.tileForBudget(up, pw, ph, options.memoryBudgetBytes());
+              : Tiler.tileForBudget(up, pw, ph, options.overlap(), options.memoryBudgetBytes());
       total += Tiler.tileCount(up, pw, ph, tiles[p], options.overlap()) * (alphaByModel ? 2 : 1);
     }
     int[] done = {0};

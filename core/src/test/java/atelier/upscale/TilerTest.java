@@ -108,12 +108,14 @@ class TilerTest {
   @Test
   void theBudgetPicksATileThatFits() {
     long budget = tiny.estimatedBytes(100, 100);
-    assertThat(Tiler.tileForBudget(tiny, 90, 90, budget)).isZero();
-    int tile = Tiler.tileForBudget(tiny, 1000, 800, budget);
+    assertThat(Tiler.tileForBudget(tiny, 90, 90, 16, budget)).isZero();
+    int tile = Tiler.tileForBudget(tiny, 1000, 800, 16, budget);
     assertThat(tile).isBetween(Tiler.MIN_TILE, 100);
     assertThat(tile % 8).isZero();
     assertThat(tiny.estimatedBytes(tile, tile)).isLessThanOrEqualTo(budget);
     assertThat(tiny.estimatedBytes(tile + 8, tile + 8)).isGreaterThan(budget);
+    // A budget too small for any tile still gives the smallest tile the overlap allows.
+    assertThat(Tiler.tileForBudget(tiny, 1000, 800, 24, 1)).isEqualTo(56);
   }
 
   @Test

@@ -32,7 +32,7 @@ class UpscalingTest {
     BufferedImage in = opaque(40, 30);
     List<Progress> seen = new ArrayList<>();
     Upscaling.Result r =
-        Upscaling.run(x2, in, UpscaleOptions.of(4).withTile(48), seen::add, CancelToken.NONE);
+        Upscaling.run(x2, in, UpscaleOptions.of(4).withTile(64), seen::add, CancelToken.NONE);
     assertThat(r.image().getWidth()).isEqualTo(160);
     assertThat(r.image().getHeight()).isEqualTo(120);
     assertThat(r.image().getColorModel().hasAlpha()).isFalse();
@@ -43,8 +43,8 @@ class UpscalingTest {
     assertThat(rec.modelSha256()).hasSize(64);
     assertThat(rec.alpha()).isNull();
     int expectedTiles =
-        Tiler.tileCount(x2, 40, 30, 48, UpscaleOptions.DEFAULT_OVERLAP)
-            + Tiler.tileCount(x2, 80, 60, 48, UpscaleOptions.DEFAULT_OVERLAP);
+        Tiler.tileCount(x2, 40, 30, 64, UpscaleOptions.DEFAULT_OVERLAP)
+            + Tiler.tileCount(x2, 80, 60, 64, UpscaleOptions.DEFAULT_OVERLAP);
     assertThat(seen).hasSize(expectedTiles);
     assertThat(seen.get(seen.size() - 1).step()).isEqualTo(expectedTiles);
     assertThat(seen).allMatch(p -> p.stage() == Progress.Stage.UPSCALE);
