@@ -120,13 +120,18 @@ public final class Tiler {
     int step = lcm(8, up.alignment());
     int least = Math.max(MIN_TILE, 2 * overlap + up.alignment());
     int best = step * (int) Math.ceil((double) least / step);
-    for (int t = best; t < Math.max(width, height); t += step) {
+    int side = Math.max(width, height);
+    for (int t = best; t < side; t += step) {
       if (up.estimatedBytes(t, t) > budgetBytes) {
         break;
       }
       best = t;
     }
-    return best;
+    // As few tiles as that size allows, then the smallest side that still covers the image with
+    // them: 512 px under a budget for 456 px takes 2×2 tiles of 272, not 2×2 of 456.
+    int n = (int) Math.ceil((double) (side - overlap) / (best - overlap));
+    int even = (int) Math.ceil((double) (side + (n - 1) * overlap) / n);
+    return Math.max(least, Math.min(best, step * (int) Math.ceil((double) even / step)));
   }
 
   private static int effectiveTile(Upscaler up, int w, int h, int tile) {

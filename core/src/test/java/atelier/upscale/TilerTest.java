@@ -113,7 +113,12 @@ class TilerTest {
     assertThat(tile).isBetween(Tiler.MIN_TILE, 100);
     assertThat(tile % 8).isZero();
     assertThat(tiny.estimatedBytes(tile, tile)).isLessThanOrEqualTo(budget);
-    assertThat(tiny.estimatedBytes(tile + 8, tile + 8)).isGreaterThan(budget);
+    // As many runs as with the largest tile that fits (96), no more.
+    assertThat(Tiler.tileCount(tiny, 1000, 800, tile, 16))
+        .isEqualTo(Tiler.tileCount(tiny, 1000, 800, 96, 16));
+    // 120 px under a budget for 112: two tiles per axis, (120 + 16) / 2 = 68, rounded up to 72.
+    assertThat(Tiler.tileForBudget(tiny, 120, 120, 16, tiny.estimatedBytes(112, 112)))
+        .isEqualTo(72);
     // A budget too small for any tile still gives the smallest tile the overlap allows.
     assertThat(Tiler.tileForBudget(tiny, 1000, 800, 24, 1)).isEqualTo(56);
   }
