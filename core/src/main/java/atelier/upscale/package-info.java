@@ -10,8 +10,8 @@
  *       atelier.upscale.LayersToOnnx}, {@link atelier.upscale.OnnxGraph}: UpscalerJS npm packages
  *       (TensorFlow.js layers models) converted to ONNX graphs; {@link
  *       atelier.upscale.UpscalerStore}: the installed upscalers.
- *   <li>{@link atelier.upscale.UpscalePng}: output PNGs keep the input's text chunks and record each
- *       step; {@link atelier.upscale.HiresFix}: A1111's hires fix on top of the pipeline.
+ *   <li>{@link atelier.upscale.UpscalePng}: output PNGs keep the input's text chunks and record
+ *       each step; {@link atelier.upscale.HiresFix}: A1111's hires fix on top of the pipeline.
  *   <li>{@link atelier.upscale.ImageMetrics}: PSNR and SSIM for conformance and quality tables.
  * </ul>
  *
