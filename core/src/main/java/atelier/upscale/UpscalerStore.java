@@ -2,6 +2,7 @@ package atelier.upscale;
 
 import atelier.AtelierHome;
 import atelier.BadRequestException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,6 +24,11 @@ public final class UpscalerStore {
   public static final List<String> DEFAULT_FAMILIES =
       List.of("esrgan-medium", "esrgan-slim", "esrgan-thick");
 
+  /** The model store's manifest file (written by {@code atelier models pull/import}). */
+  private static final String MANIFEST = ".atelier-manifest.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final Path folder;
 
   /** A store at {@code folder}. */
@@ -30,9 +36,9 @@ public final class UpscalerStore {
     this.folder = folder;
   }
 
-  /** The store of an Atelier home: {@code <home>/models/upscalers}. */
+  /** The upscalers in an Atelier home's model store: {@code <home>/models}. */
   public static UpscalerStore of(AtelierHome home) {
-    return new UpscalerStore(home.models().resolve("upscalers"));
+    return new UpscalerStore(home.models());
   }
 
   /** The store's folder. */
@@ -51,7 +57,7 @@ public final class UpscalerStore {
       return List.of();
     }
     try (Stream<Path> s = Files.list(folder)) {
-      return s.filter(p -> Files.isRegularFile(p.resolve("model.onnx")))
+      return s.filter(UpscalerStore::isUpscaler)
           .map(p -> p.getFileName().toString())
           .sorted()
           .toList();
@@ -103,6 +109,22 @@ public final class UpscalerStore {
                         + ", found none; import an UpscalerJS package (e.g. the npm tarball of"
                         + " @upscalerjs/esrgan-medium) with 'atelier models import FILE', or give"
                         + " --model DIR|FILE.onnx")));
+  }
+
+  private static boolean isUpscaler(Path dir) {
+    if (!Files.isRegularFile(dir.resolve("model.onnx"))) {
+      return false;
+    }
+    if (Files.isRegularFile(dir.resolve(UpscalerInfo.FILE))) {
+      return true;
+    }
+    Path manifest = dir.resolve(MANIFEST);
+    try {
+      return Files.isRegularFile(manifest)
+          && JSON.readTree(manifest.toFile()).path("kind").asText("").equals("upscaler");
+    } catch (IOException e) {
+      return false; // an unreadable manifest: the store reports it; it is not an upscaler here
+    }
   }
 
   /**

@@ -50,6 +50,8 @@ class UpscalerPackageTest {
     assertThat(store.resolve("esrgan-tiny", 4)).isEqualTo(store.folder().resolve("esrgan-tiny-x4"));
     assertThat(store.resolve(null, 4)).isEqualTo(store.folder().resolve("esrgan-tiny-x4"));
     assertThat(store.resolve(null, 2)).isEqualTo(store.folder().resolve("esrgan-tiny-x4"));
+    assertThat(UpscalerStore.of(atelier.AtelierHome.at(dir)).folder())
+        .isEqualTo(dir.resolve("models"));
 
     try (Upscaler up = Upscaler.open(store.resolve("esrgan-tiny-x4", 4), SessionSettings.CPU)) {
       assertThat(up.id()).isEqualTo("esrgan-tiny-x4");
@@ -61,10 +63,23 @@ class UpscalerPackageTest {
                   out, TestModels.floats("tiny-layers/expected-range255.f32")))
           .isLessThan(2e-5f);
     }
+    // A plain ONNX upscaler the model store imported (its manifest says so) is found too; other
+    // store folders are not upscalers.
+    Path plain = store.folder().resolve("realesrgan-x2");
+    Files.createDirectories(plain);
+    Files.copy(TestModels.file("tiny-x2-even.onnx"), plain.resolve("model.onnx"));
+    Files.writeString(plain.resolve(".atelier-manifest.json"), "{\"kind\": \"upscaler\"}");
+    Path clip = store.folder().resolve("clip-vit");
+    Files.createDirectories(clip);
+    Files.writeString(clip.resolve("model.onnx"), "x");
+    Files.writeString(clip.resolve(".atelier-manifest.json"), "{\"kind\": \"clip\"}");
+    assertThat(store.ids()).containsExactly("esrgan-tiny-x4", "realesrgan-x2");
+    assertThat(store.resolve(null, 2)).isEqualTo(plain);
+
     assertThatThrownBy(() -> store.resolve("esrgan-huge", 4))
         .isInstanceOf(BadRequestException.class)
         .hasMessageContaining("found 'esrgan-huge'")
-        .hasMessageContaining("esrgan-tiny-x4");
+        .hasMessageContaining("esrgan-tiny-x4, realesrgan-x2");
   }
 
   @Test
