@@ -59,6 +59,7 @@ final class BestOfN {
   void run(
       GenerationResult result,
       GenerateCommand.Output output,
+      java.util.function.Function<Artwork, Path> write,
       PrintWriter o,
       SessionSettings settings) {
     List<Selection.Candidate> candidates = new ArrayList<>();
@@ -95,7 +96,7 @@ final class BestOfN {
     for (Selection.Ranked r : report.candidates()) {
       ObjectNode n = QualityCommand.rankedJson(r, m);
       if (r.kept()) {
-        Path file = output.write(result.images().get(r.index()));
+        Path file = write.apply(result.images().get(r.index()));
         written.add(file);
         n.put("file", file.toString());
       }

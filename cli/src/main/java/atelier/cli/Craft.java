@@ -19,20 +19,20 @@ final class Craft {
   private Craft() {}
 
   /** The user's prompt library folder ({@code $ATELIER_HOME/library}). */
-  static Path userLibrary() {
-    return AtelierHome.fromEnvironment().root().resolve("library");
+  static Path userLibrary(AtelierHome home) {
+    return home.root().resolve("library");
   }
 
   /** The user's recipe folder ({@code $ATELIER_HOME/recipes}). */
-  static Path userRecipes() {
-    return AtelierHome.fromEnvironment().root().resolve("recipes");
+  static Path userRecipes(AtelierHome home) {
+    return home.root().resolve("recipes");
   }
 
   /** The built-in library, plus the user's folder and {@code --library DIR} when present. */
-  static PromptLibrary library(Path extra) {
+  static PromptLibrary library(AtelierHome home, Path extra) {
     PromptLibrary lib = PromptLibrary.builtIn();
-    if (Files.isDirectory(userLibrary())) {
-      lib = lib.with(PromptLibrary.load(userLibrary()));
+    if (Files.isDirectory(userLibrary(home))) {
+      lib = lib.with(PromptLibrary.load(userLibrary(home)));
     }
     if (extra != null) {
       lib = lib.with(PromptLibrary.load(extra));
@@ -41,8 +41,8 @@ final class Craft {
   }
 
   /** The recipe catalogue with the user's folder. */
-  static Recipes recipes() {
-    return new Recipes(userRecipes());
+  static Recipes recipes(AtelierHome home) {
+    return new Recipes(userRecipes(home));
   }
 
   /**

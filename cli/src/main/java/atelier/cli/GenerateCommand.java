@@ -13,6 +13,7 @@ import atelier.pipeline.GenerationSettings;
 import atelier.pipeline.ImageRecord;
 import atelier.pipeline.InitImage;
 import atelier.pipeline.Symmetry;
+import atelier.upscale.Upscaler;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
@@ -27,6 +28,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -196,6 +198,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       description = "Download the model without asking when it is not installed yet.")
   boolean yes;
 
+  @Mixin HiresOptions hires;
+
   @Override
   public boolean json() {
     return json;
@@ -207,6 +211,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     ImageRecord base = from == null ? null : ArtworkPng.read(from);
     BestOfN bestOfN = BestOfN.of(this);
     GenerationRequest request = request(base);
+    hires.active(); // checks the upscale options before any model loads
     SessionSettings settings = ModelRun.settings(spec, device, threads);
     atelier.model.UserConfig config = Home.config(Home.of(spec));
     Path outPath = out != null ? out : config.output() != null ? Path.of(config.output()) : null;
@@ -219,28 +224,33 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
         json,
         settings,
         (sd, progress, cancel) -> {
-          if (base != null && !sd.hash().equals(base.model().sha256()) && !json) {
-            err.println(
-                "atelier: note: model "
-                    + sd.info().path()
-                    + " differs from the one that made "
-                    + from
-                    + " (hash "
-                    + sd.hash().substring(0, 10)
-                    + " vs "
-                    + base.model().shortHash()
-                    + ")");
-          }
-          if (bestOfN != null) {
-            GenerationResult result = sd.generate(request, progress, cancel, artwork -> {});
-            bestOfN.run(result, output, spec.commandLine().getOut(), settings);
+          try (Upscaler upscaler = hires.open(settings)) {
+            if (base != null && !sd.hash().equals(base.model().sha256()) && !json) {
+              err.println(
+                  "atelier: note: model "
+                      + sd.info().path()
+                      + " differs from the one that made "
+                      + from
+                      + " (hash "
+                      + sd.hash().substring(0, 10)
+                      + " vs "
+                      + base.model().shortHash()
+                      + ")");
+            }
+            java.util.function.Function<Artwork, Path> write =
+                artwork -> hires.write(output, sd, upscaler, artwork, progress, cancel);
+            if (bestOfN != null) {
+              GenerationResult result = sd.generate(request, progress, cancel, artwork -> {});
+              bestOfN.run(result, output, write, spec.commandLine().getOut(), settings);
+              return 0;
+            }
+            List<Path> written = new ArrayList<>();
+            GenerationResult result =
+                sd.generate(
+                    request, progress, cancel, artwork -> written.add(write.apply(artwork)));
+            report(result, written);
             return 0;
           }
-          List<Path> written = new ArrayList<>();
-          GenerationResult result =
-              sd.generate(request, progress, cancel, artwork -> written.add(output.write(artwork)));
-          report(result, written);
-          return 0;
         });
   }
 
@@ -389,13 +399,23 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     }
 
     Path write(Artwork artwork) {
+      return write(artwork, target -> ArtworkPng.write(artwork, target));
+    }
+
+    /** Writes with {@code writer} (e.g. an upscaled image with more chunks) to the next name. */
+    Path write(Artwork artwork, PngWriter writer) {
       try {
         Path target = file != null ? file : next(dir, artwork.record().settings().seed());
-        ArtworkPng.write(artwork, target);
+        writer.write(target);
         return target;
       } catch (IOException e) {
         throw new UncheckedIOException("writing the image failed: " + e.getMessage(), e);
       }
+    }
+
+    /** Writes a PNG to a path. */
+    interface PngWriter {
+      void write(Path file) throws IOException;
     }
 
     /** A1111-style names: the next free 5-digit number, then the seed. */

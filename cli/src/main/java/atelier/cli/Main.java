@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
       BasemapCommand.class,
       RecipeCommand.class,
       SweepCommand.class,
+      UpscaleCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

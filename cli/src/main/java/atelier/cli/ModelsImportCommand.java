@@ -68,6 +68,21 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
   @Override
   public Integer call() {
     AtelierHome home = Home.of(spec);
+    if (UpscalerPackages.isPackage(dir)) {
+      List<String> ids = UpscalerPackages.install(home, dir);
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(ModelsCommand.JSON.valueToTree(java.util.Map.of("installed", ids)));
+      } else {
+        out.println(
+            "converted the UpscalerJS package "
+                + dir
+                + " to ONNX and installed: "
+                + String.join(", ", ids));
+      }
+      out.flush();
+      return 0;
+    }
     ModelKind k = kind == null ? ModelKind.PIPELINE : ModelKind.lookup(kind);
     String dev = device != null ? device : Home.config(home).device();
     SessionSettings settings =

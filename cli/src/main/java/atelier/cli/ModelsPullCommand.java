@@ -58,8 +58,14 @@ final class ModelsPullCommand implements Callable<Integer>, Terminal.JsonAware {
       m = puller.pull(entry, bar, ctrlC.token());
     }
     PrintWriter out = spec.commandLine().getOut();
+    java.util.List<String> installed = UpscalerPackages.installPulled(home, entry);
     if (json) {
-      out.println(ModelsCommand.JSON.valueToTree(m));
+      var node = ModelsCommand.JSON.valueToTree(m);
+      if (!installed.isEmpty()) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) node)
+            .set("installed", ModelsCommand.JSON.valueToTree(installed));
+      }
+      out.println(node);
     } else {
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       out.println(
@@ -73,6 +79,9 @@ final class ModelsPullCommand implements Callable<Integer>, Terminal.JsonAware {
               + Home.store(home).folder(m.id())
               + " in "
               + ProgressBar.clock(took));
+      if (!installed.isEmpty()) {
+        out.println("converted to ONNX and installed: " + String.join(", ", installed));
+      }
     }
     out.flush();
     return 0;

@@ -64,7 +64,7 @@ final class PromptsCommand implements Runnable {
     }
 
     PromptLibrary lib() {
-      return Craft.library(library);
+      return Craft.library(Home.of(spec), library);
     }
 
     PrintWriter out() {

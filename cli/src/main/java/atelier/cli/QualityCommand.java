@@ -1,6 +1,5 @@
 package atelier.cli;
 
-import atelier.AtelierHome;
 import atelier.BadRequestException;
 import atelier.model.Device;
 import atelier.model.SessionSettings;
@@ -58,6 +57,9 @@ final class QualityCommand implements Runnable {
 
   /** Where scorer models come from; shared by the subcommands and generate. */
   static final class ModelOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
     @Option(
         names = "--clip",
         paramLabel = "DIR",
@@ -75,7 +77,7 @@ final class QualityCommand implements Runnable {
 
     Scorers.Sources sources() {
       return new Scorers.Sources(
-          AtelierHome.fromEnvironment(),
+          Home.of(mixee),
           clip,
           aesthetic,
           SessionSettings.of(device == null ? Device.CPU : Device.lookup(device)));

@@ -5,6 +5,7 @@ import atelier.model.SessionSettings;
 import atelier.pipeline.ArtworkPng;
 import atelier.quality.Scorers;
 import atelier.recipe.Job;
+import atelier.recipe.NeuralUpscaler;
 import atelier.recipe.Recipe;
 import atelier.recipe.RecipeInputs;
 import atelier.recipe.RecipePlanner;
@@ -67,7 +68,7 @@ final class RecipeCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter o = spec.commandLine().getOut();
-      List<Recipe> all = Craft.recipes().all();
+      List<Recipe> all = Craft.recipes(Home.of(spec)).all();
       if (json) {
         ArrayNode arr = ArtworkPng.json().createArrayNode();
         for (Recipe r : all) {
@@ -108,7 +109,7 @@ final class RecipeCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Recipes.Source s = Craft.recipes().source(name);
+      Recipes.Source s = Craft.recipes(Home.of(spec)).source(name);
       RecipeReader.read(s.text(), s.origin(), Map.of());
       PrintWriter o = spec.commandLine().getOut();
       o.print(s.text());
@@ -236,13 +237,13 @@ final class RecipeCommand implements Runnable {
     @Override
     public Integer call() {
       Map<String, String> all = Craft.pairs(sets, "--set");
-      Recipe r = Craft.recipes().find(name, Craft.paths(all));
+      Recipe r = Craft.recipes(Home.of(spec)).find(name, Craft.paths(all));
       if (seed != null && (seed < 0 || seed > 0xFFFF_FFFFL)) {
         throw new BadRequestException("--seed: expected 0 to 4294967295, found " + seed);
       }
       Path dir = out != null ? out : Path.of("outputs", r.name());
       List<Job> jobs =
-          new RecipePlanner(Craft.library(null))
+          new RecipePlanner(Craft.library(Home.of(spec), null))
               .plan(r, new RecipeInputs(Craft.params(all), input, text, seed), dir);
       PrintWriter o = spec.commandLine().getOut();
       SessionSettings settings = ModelRun.settings(spec, device, threads);
@@ -250,9 +251,11 @@ final class RecipeCommand implements Runnable {
           new ScoringSelector(
               new Scorers.Sources(
                   Home.of(spec), null, null, SessionSettings.of(settings.device())));
+      Upscaler upscaler =
+          NeuralUpscaler.orLanczos(Home.of(spec), SessionSettings.of(settings.device()));
       if (dryRun) {
         jobs.forEach(RecipeRunner::writeBasemapOf);
-        report(o, r, jobs, null, selector);
+        report(o, r, jobs, null, selector, upscaler);
         return 0;
       }
       List<RecipeRunner.Output> outputs =
@@ -266,7 +269,7 @@ final class RecipeCommand implements Runnable {
               (sd, progress, cancel) ->
                   new RecipeRunner(sd, Upscaler.LANCZOS, selector)
                       .run(jobs, dir, progress, cancel));
-      report(o, r, jobs, outputs, selector);
+      report(o, r, jobs, outputs, selector, upscaler);
       return 0;
     }
 
@@ -275,8 +278,9 @@ final class RecipeCommand implements Runnable {
         Recipe r,
         List<Job> jobs,
         List<RecipeRunner.Output> outs,
-        ScoringSelector selector) {
-      List<String> notes = notes(r, selector);
+        ScoringSelector selector,
+        Upscaler upscaler) {
+      List<String> notes = notes(r, selector, upscaler);
       if (json) {
         ObjectNode root = ArtworkPng.json().createObjectNode();
         root.put("recipe", r.name()).put("version", r.version());
@@ -342,7 +346,7 @@ final class RecipeCommand implements Runnable {
     }
 
     /** What this build does differently from what the recipe asks. */
-    static List<String> notes(Recipe r, ScoringSelector selector) {
+    static List<String> notes(Recipe r, ScoringSelector selector, Upscaler upscaler) {
       List<String> notes = new ArrayList<>();
       if (r.select().keep() == Recipe.Select.Keep.BEST) {
         String note = selector.plan(r.select()).note();
@@ -350,10 +354,12 @@ final class RecipeCommand implements Runnable {
           notes.add(note);
         }
       }
-      if (r.upscale() != null && r.upscale().method().equals("auto")) {
+      if (r.upscale() != null
+          && r.upscale().method().equals("auto")
+          && upscaler == Upscaler.LANCZOS) {
         notes.add(
-            "upscale method auto: this build has only the Lanczos upscaler; images are resized"
-                + " to "
+            "upscale method auto: no super-resolution model is installed (atelier models pull"
+                + " upscalerjs-esrgan-medium); images are resized with Lanczos to "
                 + r.upscale().width()
                 + "×"
                 + r.upscale().height());

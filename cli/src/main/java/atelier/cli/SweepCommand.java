@@ -169,7 +169,7 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
                 "outputs",
                 "sweep-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    PromptLibrary lib = Craft.library(null);
+    PromptLibrary lib = Craft.library(Home.of(spec), null);
     Job base = recipe != null ? fromRecipe(lib, dir) : fromOptions(dir);
     List<Sweep.Cell> cells = sweep.plan(base.request(), lib);
     PrintWriter o = spec.commandLine().getOut();
@@ -208,7 +208,7 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
               + " recipe), found generation options");
     }
     Map<String, String> all = Craft.pairs(sets, "--set");
-    Recipe r = Craft.recipes().find(recipe, Craft.paths(all));
+    Recipe r = Craft.recipes(Home.of(spec)).find(recipe, Craft.paths(all));
     return new RecipePlanner(lib)
         .plan(r, new RecipeInputs(Craft.params(all), input, text, seed), dir)
         .get(0);

@@ -127,14 +127,7 @@ public final class ModelHasher {
       try {
         ObjectNode cache = readCache();
         cache.put(key, hex);
-        Files.createDirectories(cacheFile.getParent());
-        Path tmp = Files.createTempFile(cacheFile.getParent(), "hashes", ".tmp");
-        JSON.writeValue(tmp.toFile(), cache);
-        Files.move(
-            tmp,
-            cacheFile,
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        atelier.AtomicFiles.write(cacheFile, JSON.writeValueAsBytes(cache));
       } catch (IOException e) {
         // A cache that cannot be written only costs time on the next start.
       }

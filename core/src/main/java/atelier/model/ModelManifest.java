@@ -6,10 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,18 +110,7 @@ public record ModelManifest(
   /** Writes the manifest into its folder atomically (a reader sees the old or the new one). */
   public void write(Path folder) {
     try {
-      Files.createDirectories(folder);
-      Path tmp = Files.createTempFile(folder, ".atelier-manifest", ".tmp");
-      JSON.writeValue(tmp.toFile(), this);
-      try {
-        Files.move(
-            tmp,
-            folder.resolve(FILE_NAME),
-            StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, folder.resolve(FILE_NAME), StandardCopyOption.REPLACE_EXISTING);
-      }
+      atelier.AtomicFiles.write(folder.resolve(FILE_NAME), JSON.writeValueAsBytes(this));
     } catch (IOException e) {
       throw new ModelLoadException(
           "model " + id + ": writing its store manifest in " + folder + " failed: " + e, e);

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
@@ -136,14 +134,7 @@ public record UserConfig(String model, String device, String output, String endp
   /** Writes the config atomically, creating the data folder if needed. */
   public void write(Path file) {
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".config", ".tmp");
-      ModelManifest.JSON.writeValue(tmp.toFile(), this);
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      atelier.AtomicFiles.write(file, ModelManifest.JSON.writeValueAsBytes(this));
     } catch (IOException e) {
       throw new BadRequestException("config " + file + ": writing failed: " + e.getMessage(), e);
     }

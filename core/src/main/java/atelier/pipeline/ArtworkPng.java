@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -51,16 +50,7 @@ public final class ArtworkPng {
 
   /** Writes an artwork to {@code file} atomically (temporary file, then rename). */
   public static void write(Artwork artwork, Path file) throws IOException {
-    byte[] bytes = encode(artwork);
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, ".atelier-", ".png.part");
-    try {
-      Files.write(tmp, bytes);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    atelier.AtomicFiles.write(file, encode(artwork));
   }
 
   /**

@@ -6,9 +6,7 @@ import atelier.pipeline.Artwork;
 import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.Infotext;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -47,15 +45,7 @@ public final class ProvenancePng {
 
   /** Writes bytes to a file through a temporary file and a rename. */
   static void writeBytes(byte[] bytes, Path file) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, ".atelier-", ".png.part");
-    try {
-      Files.write(tmp, bytes);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    atelier.AtomicFiles.write(file, bytes);
   }
 
   /**

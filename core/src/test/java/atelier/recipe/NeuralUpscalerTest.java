@@ -1,0 +1,39 @@
+package atelier.recipe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import atelier.AtelierHome;
+import atelier.image.Resize;
+import atelier.model.SessionSettings;
+import atelier.testing.Golden;
+import atelier.upscale.UpscalerJsPackages;
+import atelier.upscale.UpscalerPackage;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NeuralUpscalerTest {
+
+  @Test
+  void fallsBackToLanczosWhenNoModelIsInstalled(@TempDir Path home) {
+    assertThat(NeuralUpscaler.orLanczos(AtelierHome.at(home), SessionSettings.CPU))
+        .isSameAs(Upscaler.LANCZOS);
+  }
+
+  @Test
+  void enlargesWithTheInstalledNetworkToTheExactSize(@TempDir Path dir) throws Exception {
+    AtelierHome home = AtelierHome.at(dir);
+    UpscalerPackage.importFrom(UpscalerJsPackages.require("slim"), home.models());
+    Upscaler up = NeuralUpscaler.orLanczos(home, SessionSettings.CPU);
+    assertThat(up.name()).isEqualTo("neural");
+    BufferedImage in = ImageIO.read(Golden.dir().resolve("basemap-64.png").toFile());
+    BufferedImage out = up.upscale(in, 300, 150, Resize.Fit.COVER);
+    assertThat(out.getWidth()).isEqualTo(300);
+    assertThat(out.getHeight()).isEqualTo(150);
+    BufferedImage lanczos = Upscaler.LANCZOS.upscale(in, 300, 150, Resize.Fit.COVER);
+    assertThat(out.getRGB(0, 0, 300, 150, null, 0, 300))
+        .isNotEqualTo(lanczos.getRGB(0, 0, 300, 150, null, 0, 300));
+  }
+}
