@@ -46,6 +46,8 @@ import picocli.CommandLine.Spec;
 final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
   @Spec CommandSpec spec;
 
+  @Mixin ModelOptions models;
+
   @Parameters(index = "0", arity = "0..1", paramLabel = "PROMPT", description = "The prompt.")
   String prompt;
 
@@ -54,12 +56,6 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       paramLabel = "TEXT",
       description = "Negative prompt.")
   String negative;
-
-  @Option(
-      names = {"-m", "--model"},
-      paramLabel = "DIR|ID",
-      description = "Model folder (ONNX export), installed model id or catalog id.")
-  Path model;
 
   @Option(
       names = {"-s", "--scheduler", "--sampler"},
@@ -141,15 +137,6 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
           "A .png file (one image) or a folder (default: the configured output, else outputs).")
   Path out;
 
-  @Option(names = "--device", paramLabel = "DEV", description = "cpu (default) or cuda.")
-  String device;
-
-  @Option(
-      names = "--threads",
-      paramLabel = "N",
-      description = "CPU threads per operator (default: physical cores).")
-  Integer threads;
-
   @Option(
       names = "--from",
       paramLabel = "IMAGE.png",
@@ -193,11 +180,6 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       description = "LAION aesthetic MLP graph.")
   Path aestheticModel;
 
-  @Option(
-      names = {"-y", "--yes"},
-      description = "Download the model without asking when it is not installed yet.")
-  boolean yes;
-
   @Mixin HiresOptions hires;
 
   @Override
@@ -212,15 +194,15 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     BestOfN bestOfN = BestOfN.of(this);
     GenerationRequest request = request(base);
     hires.active(); // checks the upscale options before any model loads
-    SessionSettings settings = ModelRun.settings(spec, device, threads);
+    SessionSettings settings = ModelRun.settings(spec, models.device, models.threads);
     atelier.model.UserConfig config = Home.config(Home.of(spec));
     Path outPath = out != null ? out : config.output() != null ? Path.of(config.output()) : null;
     Output output = Output.of(outPath, bestOfN != null ? bestOfN.keep() : request.batch());
     return ModelRun.with(
         spec,
-        model,
+        models.model,
         base == null ? null : base.model(),
-        yes,
+        models.yes,
         json,
         settings,
         (sd, progress, cancel) -> {

@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -180,6 +181,8 @@ final class RecipeCommand implements Runnable {
   static final class Run implements Callable<Integer>, Terminal.JsonAware {
     @Spec CommandSpec spec;
 
+    @Mixin ModelOptions models;
+
     @Parameters(paramLabel = "NAME|FILE", description = "Recipe name or file.")
     String name;
 
@@ -199,17 +202,6 @@ final class RecipeCommand implements Runnable {
     Long seed;
 
     @Option(
-        names = {"-m", "--model"},
-        paramLabel = "DIR",
-        description = "Model folder.")
-    Path model;
-
-    @Option(
-        names = {"-y", "--yes"},
-        description = "Download the model without asking when it is not installed yet.")
-    boolean yes;
-
-    @Option(
         names = {"-o", "--out"},
         paramLabel = "DIR",
         description = "Output folder (default outputs/NAME).")
@@ -219,12 +211,6 @@ final class RecipeCommand implements Runnable {
         names = "--dry-run",
         description = "Plan only: print the jobs and write the basemaps; no model needed.")
     boolean dryRun;
-
-    @Option(names = "--device", paramLabel = "DEV", description = "cpu (default) or cuda.")
-    String device;
-
-    @Option(names = "--threads", paramLabel = "N", description = "CPU threads per operator.")
-    Integer threads;
 
     @Option(names = "--json", description = "Print JSON; no progress bar.")
     boolean json;
@@ -246,7 +232,7 @@ final class RecipeCommand implements Runnable {
           new RecipePlanner(Craft.library(Home.of(spec), null))
               .plan(r, new RecipeInputs(Craft.params(all), input, text, seed), dir);
       PrintWriter o = spec.commandLine().getOut();
-      SessionSettings settings = ModelRun.settings(spec, device, threads);
+      SessionSettings settings = ModelRun.settings(spec, models.device, models.threads);
       ScoringSelector selector =
           new ScoringSelector(
               new Scorers.Sources(
@@ -261,9 +247,9 @@ final class RecipeCommand implements Runnable {
       List<RecipeRunner.Output> outputs =
           ModelRun.with(
               spec,
-              model,
+              models.model,
               null,
-              yes,
+              models.yes,
               json,
               settings,
               (sd, progress, cancel) ->

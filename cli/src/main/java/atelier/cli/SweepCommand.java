@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,6 +43,8 @@ import picocli.CommandLine.Spec;
     })
 final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
   @Spec CommandSpec spec;
+
+  @Mixin ModelOptions models;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "PROMPT", description = "The prompt.")
   String prompt;
@@ -122,17 +125,6 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
   String fit;
 
   @Option(
-      names = {"-m", "--model"},
-      paramLabel = "DIR",
-      description = "Model folder.")
-  Path model;
-
-  @Option(
-      names = {"-y", "--yes"},
-      description = "Download the model without asking when it is not installed yet.")
-  boolean yes;
-
-  @Option(
       names = {"-o", "--out"},
       paramLabel = "DIR",
       description = "Output folder (default outputs/sweep-DATE-TIME).")
@@ -140,12 +132,6 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
 
   @Option(names = "--dry-run", description = "List the cells; no model needed.")
   boolean dryRun;
-
-  @Option(names = "--device", paramLabel = "DEV", description = "cpu (default) or cuda.")
-  String device;
-
-  @Option(names = "--threads", paramLabel = "N", description = "CPU threads per operator.")
-  Integer threads;
 
   @Option(names = "--json", description = "Print JSON; no progress bar.")
   boolean json;
@@ -180,11 +166,11 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
     SweepRunner.Result result =
         ModelRun.with(
             spec,
-            model,
+            models.model,
             null,
-            yes,
+            models.yes,
             json,
-            ModelRun.settings(spec, device, threads),
+            ModelRun.settings(spec, models.device, models.threads),
             (sd, progress, cancel) ->
                 new SweepRunner(sd, lib).run(sweep, base, dir, progress, cancel));
     report(o, base, cells, result);
