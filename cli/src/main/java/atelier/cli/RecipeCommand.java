@@ -345,7 +345,7 @@ final class RecipeCommand implements Runnable {
           && upscaler == Upscaler.LANCZOS) {
         notes.add(
             "upscale method auto: no super-resolution model is installed (atelier models pull"
-                + " upscalerjs-esrgan-medium); images are resized with Lanczos to "
+                + " upscalerjs-esrgan-thick); images are resized with Lanczos to "
                 + r.upscale().width()
                 + "×"
                 + r.upscale().height());
