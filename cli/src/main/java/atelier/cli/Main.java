@@ -21,16 +21,16 @@ import picocli.CommandLine.ScopeType;
     description = "AI painting with Stable Diffusion on ONNX Runtime.",
     subcommands = {
       GenerateCommand.class,
+      UpscaleCommand.class,
       InfoCommand.class,
+      RecipeCommand.class,
+      SweepCommand.class,
+      BasemapCommand.class,
       PromptCommand.class,
+      PromptsCommand.class,
       QualityCommand.class,
       ModelsCommand.class,
       ConfigCommand.class,
-      PromptsCommand.class,
-      BasemapCommand.class,
-      RecipeCommand.class,
-      SweepCommand.class,
-      UpscaleCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -78,7 +78,11 @@ public final class Main implements Runnable {
   static final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {Version.SOFTWARE};
+      return new String[] {
+        Version.SOFTWARE,
+        "ONNX Runtime " + ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion(),
+        "Java " + System.getProperty("java.version")
+      };
     }
   }
 }
