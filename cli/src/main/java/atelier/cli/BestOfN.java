@@ -58,7 +58,7 @@ final class BestOfN {
 
   void run(
       GenerationResult result,
-      GenerateCommand.Output output,
+      Output output,
       java.util.function.Function<Artwork, Path> write,
       PrintWriter o,
       SessionSettings settings) {
@@ -147,7 +147,7 @@ final class BestOfN {
     o.flush();
   }
 
-  private static Path reportPath(GenerateCommand.Output output, long seed) {
+  private static Path reportPath(Output output, long seed) {
     Path dir = output.file() != null ? output.file().toAbsolutePath().getParent() : output.dir();
     return dir.resolve(String.format(Locale.ROOT, "selection-%d.json", seed));
   }

@@ -87,7 +87,7 @@ final class HiresOptions {
 
   /** Writes one image: as generated, or upscaled (and repainted) with the steps recorded. */
   Path write(
-      GenerateCommand.Output output,
+      Output output,
       StableDiffusion sd,
       Upscaler up,
       Artwork artwork,

@@ -1,7 +1,6 @@
 package atelier.model;
 
 import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -10,12 +9,8 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import ai.onnxruntime.platform.Fp16Conversions;
 import atelier.InferenceException;
 import atelier.ModelLoadException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -266,7 +261,7 @@ public final class OnnxModel implements AutoCloseable {
           throw new IllegalArgumentException(
               stage + ": no input named '" + e.getKey() + "', expected one of " + inputs.keySet());
         }
-        OnnxTensor t = toOrt(spec, e.getValue());
+        OnnxTensor t = OrtValues.toOrt(ENV, spec, e.getValue());
         created.add(t);
         in.put(e.getKey(), t);
       }
@@ -281,7 +276,7 @@ public final class OnnxModel implements AutoCloseable {
               result
                   .get(name)
                   .orElseThrow(() -> new InferenceException(stage + ": no output '" + name + "'"));
-          out.put(name, fromOrt((OnnxTensor) v));
+          out.put(name, OrtValues.fromOrt((OnnxTensor) v));
         }
         return out;
       }
@@ -300,99 +295,6 @@ public final class OnnxModel implements AutoCloseable {
     return feed.entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue())
         .collect(Collectors.joining(", ", "{", "}"));
-  }
-
-  private static OnnxTensor toOrt(TensorSpec spec, Tensor t) throws OrtException {
-    long[] shape = t.shape();
-    int n = (int) Tensor.elementCount(shape);
-    switch (spec.type()) {
-      case FLOAT32 -> {
-        ByteBuffer b = direct(n * 4L);
-        b.asFloatBuffer().put(floats(spec, t));
-        return OnnxTensor.createTensor(ENV, b.asFloatBuffer(), shape);
-      }
-      case FLOAT16 -> {
-        ByteBuffer b = direct(n * 2L);
-        float[] f = floats(spec, t);
-        for (int i = 0; i < n; i++) {
-          b.putShort(i * 2, Fp16Conversions.floatToFp16(f[i]));
-        }
-        return OnnxTensor.createTensor(ENV, b, shape, OnnxJavaType.FLOAT16);
-      }
-      case INT32 -> {
-        ByteBuffer b = direct(n * 4L);
-        long[] l = t.isFloat() ? truncate(t.floatData()) : t.longData();
-        for (int i = 0; i < n; i++) {
-          b.putInt(i * 4, Math.toIntExact(l[i]));
-        }
-        return OnnxTensor.createTensor(ENV, b.asIntBuffer(), shape);
-      }
-      case INT64 -> {
-        ByteBuffer b = direct(n * 8L);
-        b.asLongBuffer().put(t.isFloat() ? truncate(t.floatData()) : t.longData());
-        return OnnxTensor.createTensor(ENV, b.asLongBuffer(), shape);
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "input '" + spec.name() + "': element type " + spec.type() + " is not supported");
-    }
-  }
-
-  private static float[] floats(TensorSpec spec, Tensor t) {
-    if (t.isFloat()) {
-      return t.floatData();
-    }
-    long[] l = t.longData();
-    float[] f = new float[l.length];
-    for (int i = 0; i < l.length; i++) {
-      f[i] = l[i];
-    }
-    return f;
-  }
-
-  /** Float to integer as numpy's astype does: truncation toward zero. */
-  private static long[] truncate(float[] f) {
-    long[] l = new long[f.length];
-    for (int i = 0; i < f.length; i++) {
-      l[i] = (long) f[i];
-    }
-    return l;
-  }
-
-  private static ByteBuffer direct(long bytes) {
-    return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
-  }
-
-  private static Tensor fromOrt(OnnxTensor t) {
-    TensorInfo info = t.getInfo();
-    long[] shape = info.getShape();
-    return switch (info.type) {
-      case FLOAT, FLOAT16, BFLOAT16, DOUBLE -> {
-        FloatBuffer fb = t.getFloatBuffer();
-        float[] f = new float[fb.remaining()];
-        fb.get(f);
-        yield Tensor.floats(f, shape);
-      }
-      case INT64 -> {
-        long[] l = new long[(int) info.getNumElements()];
-        t.getLongBuffer().get(l);
-        yield Tensor.longs(l, shape);
-      }
-      case INT32 -> {
-        int[] i = new int[(int) info.getNumElements()];
-        t.getIntBuffer().get(i);
-        yield Tensor.ints(i, shape);
-      }
-      case BOOL -> {
-        ByteBuffer bb = t.getByteBuffer();
-        long[] l = new long[bb.remaining()];
-        for (int i = 0; i < l.length; i++) {
-          l[i] = bb.get(i);
-        }
-        yield Tensor.longs(l, shape);
-      }
-      default -> throw new InferenceException("output of type " + info.type + " is not supported");
-    };
   }
 
   /** How many times this graph ran, and the time spent inside ONNX Runtime's run call. */

@@ -62,15 +62,32 @@ public final class TinyGraphs {
     return this;
   }
 
+  /** ONNX element types (TensorProto.DataType). */
+  public static final int FLOAT = 1;
+
+  public static final int INT32 = 6;
+  public static final int INT64 = 7;
+  public static final int FLOAT16 = 10;
+
   /** A float32 graph input of the given rank with dynamic dimensions. */
   public TinyGraphs input(String name, int rank) {
-    inputs.addLengthDelimited(valueInfo(name, rank));
+    return input(name, rank, FLOAT);
+  }
+
+  /** A graph input of an element type ({@link #FLOAT}, {@link #FLOAT16}, …). */
+  public TinyGraphs input(String name, int rank, int elemType) {
+    inputs.addLengthDelimited(valueInfo(name, rank, elemType));
     return this;
   }
 
   /** A float32 graph output of the given rank with dynamic dimensions. */
   public TinyGraphs output(String name, int rank) {
-    outputs.addLengthDelimited(valueInfo(name, rank));
+    return output(name, rank, FLOAT);
+  }
+
+  /** A graph output of an element type. */
+  public TinyGraphs output(String name, int rank, int elemType) {
+    outputs.addLengthDelimited(valueInfo(name, rank, elemType));
     return this;
   }
 
@@ -117,7 +134,7 @@ public final class TinyGraphs {
         .toByteString();
   }
 
-  private static ByteString valueInfo(String name, int rank) {
+  private static ByteString valueInfo(String name, int rank, int elemType) {
     Field.Builder dims = Field.newBuilder();
     for (int i = 0; i < rank; i++) {
       dims.addLengthDelimited(
@@ -130,7 +147,7 @@ public final class TinyGraphs {
         UnknownFieldSet.newBuilder().addField(1, dims.build()).build().toByteString();
     ByteString tensor =
         UnknownFieldSet.newBuilder()
-            .addField(1, Field.newBuilder().addVarint(1).build())
+            .addField(1, Field.newBuilder().addVarint(elemType).build())
             .addField(2, Field.newBuilder().addLengthDelimited(shape).build())
             .build()
             .toByteString();
