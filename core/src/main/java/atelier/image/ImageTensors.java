@@ -16,28 +16,48 @@ public final class ImageTensors {
    * so a logo on a transparent background reads as a logo on white.
    */
   public static Tensor toTensor(BufferedImage image) {
+    float[][] rgb = rgbPlanes(image);
+    int plane = rgb[0].length;
+    float[] data = new float[3 * plane];
+    for (int c = 0; c < 3; c++) {
+      float[] src = rgb[c];
+      for (int i = 0; i < plane; i++) {
+        data[c * plane + i] = src[i] / 255f * 2f - 1f;
+      }
+    }
+    return Tensor.floats(data, 1, 3, image.getHeight(), image.getWidth());
+  }
+
+  /**
+   * The red, green and blue planes of an image as floats in 0..255, row-major, with transparent
+   * pixels composited over white — Atelier's one rule for alpha wherever pixels become numbers (the
+   * VAE's input, the quality metrics).
+   */
+  public static float[][] rgbPlanes(BufferedImage image) {
     int w = image.getWidth();
     int h = image.getHeight();
-    int plane = w * h;
-    float[] data = new float[3 * plane];
+    int n = w * h;
     int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
     boolean alpha = image.getColorModel().hasAlpha();
-    for (int i = 0; i < plane; i++) {
+    float[] r = new float[n];
+    float[] g = new float[n];
+    float[] b = new float[n];
+    for (int i = 0; i < n; i++) {
       int p = argb[i];
-      float r = (p >> 16) & 0xff;
-      float g = (p >> 8) & 0xff;
-      float b = p & 0xff;
+      float rr = (p >> 16) & 0xff;
+      float gg = (p >> 8) & 0xff;
+      float bb = p & 0xff;
       if (alpha) {
         float a = ((p >>> 24) & 0xff) / 255f;
-        r = r * a + 255f * (1 - a);
-        g = g * a + 255f * (1 - a);
-        b = b * a + 255f * (1 - a);
+        rr = rr * a + 255f * (1 - a);
+        gg = gg * a + 255f * (1 - a);
+        bb = bb * a + 255f * (1 - a);
       }
-      data[i] = r / 255f * 2f - 1f;
-      data[plane + i] = g / 255f * 2f - 1f;
-      data[2 * plane + i] = b / 255f * 2f - 1f;
+      r[i] = rr;
+      g[i] = gg;
+      b[i] = bb;
     }
-    return Tensor.floats(data, 1, 3, h, w);
+    return new float[][] {r, g, b};
   }
 
   /** The pixel value diffusers' {@code numpy_to_pil} gives for a decoder output {@code x}. */

@@ -1,5 +1,6 @@
 package atelier.quality;
 
+import atelier.image.ImageTensors;
 import atelier.image.Resize;
 import java.awt.image.BufferedImage;
 
@@ -26,32 +27,15 @@ final class Pixels {
   }
 
   static Pixels of(BufferedImage image) {
-    int w = image.getWidth();
-    int h = image.getHeight();
-    int n = w * h;
-    int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-    boolean alpha = image.getColorModel().hasAlpha();
-    float[] r = new float[n];
-    float[] g = new float[n];
-    float[] b = new float[n];
-    float[] y = new float[n];
-    for (int i = 0; i < n; i++) {
-      int p = argb[i];
-      float rr = (p >> 16) & 0xff;
-      float gg = (p >> 8) & 0xff;
-      float bb = p & 0xff;
-      if (alpha) {
-        float a = ((p >>> 24) & 0xff) / 255f;
-        rr = rr * a + 255f * (1 - a);
-        gg = gg * a + 255f * (1 - a);
-        bb = bb * a + 255f * (1 - a);
-      }
-      r[i] = rr;
-      g[i] = gg;
-      b[i] = bb;
-      y[i] = 0.299f * rr + 0.587f * gg + 0.114f * bb;
+    float[][] rgb = ImageTensors.rgbPlanes(image);
+    float[] r = rgb[0];
+    float[] g = rgb[1];
+    float[] b = rgb[2];
+    float[] y = new float[r.length];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = 0.299f * r[i] + 0.587f * g[i] + 0.114f * b[i];
     }
-    return new Pixels(w, h, r, g, b, y);
+    return new Pixels(image.getWidth(), image.getHeight(), r, g, b, y);
   }
 
   /**
