@@ -190,43 +190,25 @@ public final class OnnxModel implements AutoCloseable {
       String name,
       Set<ElementType> types,
       int[] ranks) {
+    String where = stage + " (" + path + "): ";
     TensorSpec s = specs.get(name);
     if (s == null) {
       throw new ModelLoadException(
-          stage
-              + " ("
-              + path
-              + "): expected an "
-              + what
-              + " named '"
-              + name
-              + "', found "
-              + specs.values());
+          where + "expected an " + what + " named '" + name + "', found " + specs.values());
     }
+    String which = where + what + " '" + name + "' ";
     if (!types.contains(s.type())) {
       throw new ModelLoadException(
-          stage
-              + " ("
-              + path
-              + "): "
-              + what
-              + " '"
-              + name
-              + "' expected type "
+          which
+              + "expected type "
               + types.stream().map(Object::toString).sorted().collect(Collectors.joining(" or "))
               + ", found "
               + s.type());
     }
     if (ranks.length > 0 && Arrays.stream(ranks).noneMatch(r -> r == s.rank())) {
       throw new ModelLoadException(
-          stage
-              + " ("
-              + path
-              + "): "
-              + what
-              + " '"
-              + name
-              + "' expected rank "
+          which
+              + "expected rank "
               + Arrays.stream(ranks).mapToObj(Integer::toString).collect(Collectors.joining(" or "))
               + ", found "
               + s.rank()

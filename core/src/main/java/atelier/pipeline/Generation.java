@@ -1,6 +1,5 @@
 package atelier.pipeline;
 
-import atelier.BadRequestException;
 import atelier.CancelToken;
 import atelier.Progress;
 import atelier.ProgressListener;
@@ -249,10 +248,7 @@ final class Generation {
   /** Fills the request's unset fields from the model's defaults. */
   static GenerationSettings resolve(GenerationRequest r, ModelInfo info) {
     if (r.init() != null && !info.imageToImage()) {
-      throw new BadRequestException(
-          "init image: image-to-image needs a VAE encoder; expected "
-              + info.path().resolve("vae_encoder/model.onnx")
-              + ", found none (this export is text-to-image only)");
+      throw StableDiffusion.noImageToImage(info.path());
     }
     String scheduler =
         (r.scheduler() != null ? r.scheduler() : SchedulerKind.lookup(info.defaultScheduler()))

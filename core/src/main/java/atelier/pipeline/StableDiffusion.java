@@ -144,14 +144,19 @@ public final class StableDiffusion implements AutoCloseable {
   public synchronized VaeEncoder vaeEncoder() {
     if (vaeEncoder == null) {
       if (!folder.hasGraph("vae_encoder")) {
-        throw new atelier.BadRequestException(
-            "init image: image-to-image needs a VAE encoder; expected "
-                + folder.graph("vae_encoder")
-                + ", found none (this export is text-to-image only)");
+        throw noImageToImage(folder.root());
       }
       vaeEncoder = VaeEncoder.open(folder.graph("vae_encoder"), settings);
     }
     return vaeEncoder;
+  }
+
+  /** The error for image-to-image on an export without a VAE encoder. */
+  static atelier.BadRequestException noImageToImage(Path root) {
+    return new atelier.BadRequestException(
+        "init image: image-to-image needs a VAE encoder; expected "
+            + root.resolve("vae_encoder/model.onnx")
+            + ", found none (this export is text-to-image only)");
   }
 
   /** The model's content hash (hex SHA-256, see {@link ModelHasher}), computed once. */
