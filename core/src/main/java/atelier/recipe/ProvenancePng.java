@@ -40,12 +40,7 @@ public final class ProvenancePng {
 
   /** Writes an artwork with its provenance, atomically. */
   public static void write(Artwork artwork, Provenance provenance, Path file) throws IOException {
-    writeBytes(encode(artwork, provenance), file);
-  }
-
-  /** Writes bytes to a file through a temporary file and a rename. */
-  static void writeBytes(byte[] bytes, Path file) throws IOException {
-    atelier.AtomicFiles.write(file, bytes);
+    atelier.AtomicFiles.write(file, encode(artwork, provenance));
   }
 
   /**

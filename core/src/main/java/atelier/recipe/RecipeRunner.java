@@ -93,7 +93,7 @@ public final class RecipeRunner {
           && ModelHasher.sha256Of(f).equals(ModelHasher.sha256Of(job.basemapPng()))) {
         return;
       }
-      ProvenancePng.writeBytes(job.basemapPng(), f);
+      atelier.AtomicFiles.write(f, job.basemapPng());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "writing the basemap " + job.basemapFile() + " failed: " + e.getMessage(), e);

@@ -110,7 +110,7 @@ public final class SweepRunner {
     meta.put("files", files);
     try {
       byte[] png = PngText.encode(sheet, Map.of(SWEEP, ArtworkPng.json().writeValueAsString(meta)));
-      ProvenancePng.writeBytes(png, file);
+      atelier.AtomicFiles.write(file, png);
     } catch (IOException e) {
       throw new UncheckedIOException("writing " + file + " failed: " + e.getMessage(), e);
     }
