@@ -37,12 +37,12 @@ final class Models {
    * {@code prompt inspect}): {@code $ATELIER_MODEL}, else the configured or catalog default when it
    * is installed.
    */
-  static Path defaultModel() {
+  static Path defaultModel(CommandSpec spec) {
     String env = System.getenv("ATELIER_MODEL");
     if (env != null && !env.isBlank()) {
       return Path.of(env);
     }
-    AtelierHome home = AtelierHome.fromEnvironment();
+    AtelierHome home = Home.of(spec);
     String configured = Home.config(home).model();
     String id = configured != null ? configured : Home.catalog(home).defaultId();
     if (Files.isDirectory(Path.of(id))) {

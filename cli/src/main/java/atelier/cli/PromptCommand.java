@@ -73,7 +73,7 @@ final class PromptCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Path dir = model != null ? model : Models.defaultModel();
+      Path dir = model != null ? model : Models.defaultModel(spec);
       ModelFolder folder = ModelFolder.open(dir);
       PromptCompiler compiler = new PromptCompiler(ClipTokenizer.load(folder.tokenizerDir()));
       int limit = maxChunks == null ? Integer.MAX_VALUE : maxChunks;
