@@ -5,22 +5,24 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import atelier.CancelledException;
 import atelier.InferenceException;
 import atelier.ModelLoadException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Collectors;
 
 /**
@@ -28,18 +30,21 @@ import java.util.stream.Collectors;
  * It reads the graph's declared inputs and outputs, checks them for the stage that owns it, and
  * converts values at the boundary to the declared element types.
  *
- * <p>Thread-safe: ONNX Runtime sessions may run concurrently. Closing is idempotent.
+ * <p>Thread-safe: ONNX Runtime sessions may run concurrently. The session is never freed while a
+ * thread is inside it: {@link #close} stops running calls, waits for them to return, and later
+ * calls throw {@link IllegalStateException}. Every native call passes {@link OrtRuntime}'s gate, so
+ * the JVM's exit waits for them too (docs/native.md). Closing is idempotent.
  */
 public final class OnnxModel implements AutoCloseable {
-  private static final OrtEnvironment ENV =
-      OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "atelier");
-
   private final String stage;
   private final Path path;
   private final OrtSession session;
   private final Map<String, TensorSpec> inputs;
   private final Map<String, TensorSpec> outputs;
-  private volatile boolean closed;
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final Set<OrtSession.RunOptions> running = new HashSet<>();
+  private volatile boolean closing;
+  private boolean closed;
   private final AtomicLong runs = new AtomicLong();
   private final AtomicLong runNanos = new AtomicLong();
 
@@ -61,16 +66,37 @@ public final class OnnxModel implements AutoCloseable {
     if (!Files.isRegularFile(file)) {
       throw new ModelLoadException(stage + ": expected an ONNX graph at " + file + ", found none");
     }
+    OrtEnvironment env = OrtRuntime.env();
+    OrtRuntime.GATE.enter(stage + ": loading " + file);
     try (OrtSession.SessionOptions options = options(settings)) {
-      return new OnnxModel(stage, file, ENV.createSession(file.toString(), options));
+      return wrap(stage, file, env.createSession(file.toString(), options));
     } catch (OrtException e) {
       throw new ModelLoadException(
           stage + ": ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
+    } finally {
+      OrtRuntime.GATE.leave();
     }
+  }
+
+  /** The model over a new session; the session is closed if its inputs cannot be read. */
+  private static OnnxModel wrap(String stage, Path path, OrtSession session) throws OrtException {
+    try {
+      return new OnnxModel(stage, path, session);
+    } catch (OrtException | RuntimeException e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  /** The version of ONNX Runtime in use (starts it if needed). */
+  public static String runtimeVersion() {
+    return OrtRuntime.env().getVersion();
   }
 
   /** Loads a graph from memory (a graph Atelier rewrote); {@code origin} names it in messages. */
   public static OnnxModel open(String stage, byte[] graph, Path origin, SessionSettings settings) {
+    OrtEnvironment env = OrtRuntime.env();
+    OrtRuntime.GATE.enter(stage + ": loading " + origin);
     try (OrtSession.SessionOptions options = options(settings)) {
       Path folder = origin.toAbsolutePath().getParent();
       if (folder != null) {
@@ -78,7 +104,7 @@ public final class OnnxModel implements AutoCloseable {
         options.addConfigEntry(
             "session.model_external_initializers_file_folder_path", folder.toString());
       }
-      return new OnnxModel(stage, origin, ENV.createSession(graph, options));
+      return wrap(stage, origin, env.createSession(graph, options));
     } catch (OrtException e) {
       throw new ModelLoadException(
           stage
@@ -87,6 +113,8 @@ public final class OnnxModel implements AutoCloseable {
               + ": "
               + e.getMessage(),
           e);
+    } finally {
+      OrtRuntime.GATE.leave();
     }
   }
 
@@ -231,24 +259,48 @@ public final class OnnxModel implements AutoCloseable {
    * @throws InferenceException when ONNX Runtime fails
    */
   public Map<String, Tensor> run(Map<String, Tensor> feed, String... wanted) {
-    if (closed) {
-      throw new IllegalStateException(stage + " (" + path + ") is closed");
+    lifecycle.readLock().lock();
+    try {
+      if (closed || closing) {
+        throw new IllegalStateException(stage + " (" + path + ") is closed");
+      }
+      OrtRuntime.GATE.enter(stage);
+      try {
+        return runInside(feed, wanted);
+      } finally {
+        OrtRuntime.GATE.leave();
+      }
+    } finally {
+      lifecycle.readLock().unlock();
     }
+  }
+
+  /** The run itself, inside the gate and the read lock. */
+  private Map<String, Tensor> runInside(Map<String, Tensor> feed, String... wanted) {
     List<OnnxTensor> created = new ArrayList<>();
+    OrtSession.RunOptions options = null;
+    Runnable stopper = null;
     try {
       Map<String, OnnxTensor> in = new LinkedHashMap<>();
+      OrtEnvironment env = OrtRuntime.env();
       for (Map.Entry<String, Tensor> e : feed.entrySet()) {
         TensorSpec spec = inputs.get(e.getKey());
         if (spec == null) {
           throw new IllegalArgumentException(
               stage + ": no input named '" + e.getKey() + "', expected one of " + inputs.keySet());
         }
-        OnnxTensor t = OrtValues.toOrt(ENV, spec, e.getValue());
+        OnnxTensor t = OrtValues.toOrt(env, spec, e.getValue());
         created.add(t);
         in.put(e.getKey(), t);
       }
+      options = new OrtSession.RunOptions();
+      stopper = stopper(options);
+      synchronized (running) {
+        running.add(options);
+      }
+      OrtRuntime.GATE.addStopper(stopper);
       long started = System.nanoTime();
-      OrtSession.Result ran = session.run(in, Set.of(wanted));
+      OrtSession.Result ran = session.run(in, Set.of(wanted), options);
       runNanos.addAndGet(System.nanoTime() - started);
       runs.incrementAndGet();
       try (OrtSession.Result result = ran) {
@@ -263,14 +315,40 @@ public final class OnnxModel implements AutoCloseable {
         return out;
       }
     } catch (OrtException e) {
+      if (closing || OrtRuntime.GATE.isClosed()) {
+        throw new CancelledException(
+            stage
+                + ": stopped while running ("
+                + (closing ? "the model was closed" : "the JVM is exiting")
+                + ")",
+            e);
+      }
       throw new InferenceException(
           stage + " (" + path + ") failed with inputs " + describe(feed) + ": " + e.getMessage(),
           e);
     } finally {
+      if (options != null) {
+        OrtRuntime.GATE.removeStopper(stopper);
+        synchronized (running) {
+          running.remove(options);
+        }
+        options.close();
+      }
       for (OnnxTensor t : created) {
         t.close();
       }
     }
+  }
+
+  /** Asks a running call to return early (ONNX Runtime's terminate flag). */
+  private static Runnable stopper(OrtSession.RunOptions options) {
+    return () -> {
+      try {
+        options.setTerminate(true);
+      } catch (OrtException e) {
+        // The run then goes to its end; whoever waits for it still waits.
+      }
+    };
   }
 
   private static String describe(Map<String, Tensor> feed) {
@@ -287,16 +365,36 @@ public final class OnnxModel implements AutoCloseable {
     return new RunStats(runs.get(), runNanos.get());
   }
 
+  /**
+   * Stops running calls, waits for them to return, then frees the session. During the JVM's exit
+   * the session is left to the process's end instead (ONNX Runtime is being torn down).
+   */
   @Override
   public void close() {
-    if (closed) {
-      return;
+    closing = true;
+    synchronized (running) {
+      for (OrtSession.RunOptions r : running) {
+        stopper(r).run();
+      }
     }
-    closed = true;
+    lifecycle.writeLock().lock();
     try {
-      session.close();
-    } catch (OrtException e) {
-      throw new InferenceException(stage + ": closing the session for " + path + " failed", e);
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (!OrtRuntime.GATE.tryEnter()) {
+        return;
+      }
+      try {
+        session.close();
+      } catch (OrtException e) {
+        throw new InferenceException(stage + ": closing the session for " + path + " failed", e);
+      } finally {
+        OrtRuntime.GATE.leave();
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
     }
   }
 
