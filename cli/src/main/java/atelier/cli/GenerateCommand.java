@@ -1,6 +1,7 @@
 package atelier.cli;
 
 import atelier.BadRequestException;
+import atelier.CancelledException;
 import atelier.diffusion.SchedulerKind;
 import atelier.image.Resize;
 import atelier.model.ModelHasher;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -226,13 +228,34 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
               return 0;
             }
             List<Path> written = new ArrayList<>();
-            GenerationResult result =
-                sd.generate(
-                    request, progress, cancel, artwork -> written.add(write.apply(artwork)));
+            GenerationResult result;
+            try {
+              result =
+                  sd.generate(
+                      request, progress, cancel, artwork -> written.add(write.apply(artwork)));
+            } catch (CancelledException e) {
+              throw kept(e, written, request.batch());
+            }
             report(result, written);
             return 0;
           }
         });
+  }
+
+  /** The cancellation, saying which finished images were kept (they are complete files). */
+  static CancelledException kept(CancelledException e, List<Path> written, int batch) {
+    String kept =
+        written.isEmpty()
+            ? "no image was finished"
+            : "kept "
+                + written.size()
+                + " of "
+                + batch
+                + " image"
+                + (batch == 1 ? "" : "s")
+                + ": "
+                + written.stream().map(Path::toString).collect(Collectors.joining(", "));
+    return new CancelledException("cancelled; " + kept, e);
   }
 
   private void report(GenerationResult result, List<Path> written) {

@@ -47,6 +47,7 @@ public final class Main implements Runnable {
   Path home;
 
   public static void main(String[] args) {
+    CtrlC.exitOnSignals();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
@@ -80,7 +81,7 @@ public final class Main implements Runnable {
     public String[] getVersion() {
       return new String[] {
         Version.SOFTWARE,
-        "ONNX Runtime " + ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion(),
+        "ONNX Runtime " + atelier.model.OnnxModel.runtimeVersion(),
         "Java " + System.getProperty("java.version")
       };
     }

@@ -2,6 +2,7 @@ package atelier.cli;
 
 import atelier.BadRequestException;
 import atelier.CancelToken;
+import atelier.CancelledException;
 import atelier.ProgressListener;
 import atelier.model.Device;
 import atelier.model.SessionSettings;
@@ -58,6 +59,9 @@ final class ModelRun {
           !json && System.console() != null
               ? new ProgressBar(spec.commandLine().getErr())
               : ProgressListener.NONE;
+      if (ctrlC.token().isCancelled()) {
+        throw new CancelledException("cancelled while the model loaded; nothing was made");
+      }
       return work.run(sd, progress, ctrlC.token());
     }
   }

@@ -21,6 +21,7 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.w3c.dom.Node;
 
 /**
@@ -36,8 +37,10 @@ public final class PngText {
   /** Encodes {@code image} as PNG with the given text chunks, in order. */
   public static byte[] encode(BufferedImage image, Map<String, String> texts) {
     ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+    // A memory-cached stream, not ImageIO.createImageOutputStream: its file cache registers a
+    // shutdown hook, which fails ("Shutdown in progress") when an image finishes during Ctrl-C.
     try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+        ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
       writer.setOutput(out);
       IIOMetadata meta =
           writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), null);
