@@ -37,4 +37,28 @@ class LimitsCommandTest {
     assertThat(upscale.err()).contains("--threads: expected 1 to 256, found -1");
     assertThat(out).doesNotExist();
   }
+
+  @Test
+  void sizesTheUnetCannotRunAreUsageErrors(@TempDir Path dir) {
+    Path out = dir.resolve("x.png");
+    CliRun r =
+        CliRun.of(
+            "generate",
+            "x",
+            "--model",
+            SD15,
+            "-W",
+            "72",
+            "-H",
+            "64",
+            "--steps",
+            "1",
+            "--out",
+            out.toString());
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+    assertThat(r.err().strip())
+        .isEqualTo(
+            "atelier: width: the model needs a multiple of 16 pixels, found 72; nearest: 64 or 80");
+    assertThat(out).doesNotExist();
+  }
 }
