@@ -28,13 +28,20 @@ final class ModelRun {
 
   /** The device and thread settings from the options, else the configured device. */
   static SessionSettings settings(CommandSpec spec, String device, Integer threads) {
-    if (threads != null && threads < 1) {
-      throw new BadRequestException("--threads: expected 1 or more, found " + threads);
-    }
+    checkThreads(threads);
     UserConfig config = Home.config(Home.of(spec));
     String name = device != null ? device : config.device();
     return new SessionSettings(
         name == null ? Device.CPU : Device.lookup(name), threads == null ? 0 : threads, 0);
+  }
+
+  /** A {@code --threads} value: unset, or 1 to {@link SessionSettings#MAX_THREADS}. */
+  static int checkThreads(Integer threads) {
+    if (threads != null && (threads < 1 || threads > SessionSettings.MAX_THREADS)) {
+      throw new BadRequestException(
+          "--threads: expected 1 to " + SessionSettings.MAX_THREADS + ", found " + threads);
+    }
+    return threads == null ? 0 : threads;
   }
 
   /**

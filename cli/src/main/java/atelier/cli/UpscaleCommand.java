@@ -104,6 +104,7 @@ final class UpscaleCommand implements Callable<Integer>, Terminal.JsonAware {
     if (scale != 2 && scale != 3 && scale != 4 && scale != 8) {
       throw new BadRequestException("--scale: expected 2, 3, 4 or 8, found " + scale);
     }
+    int threadCount = ModelRun.checkThreads(threads);
     UpscaleOptions options = options(scale, tile, overlap, memoryMb, alpha);
     Path target = out != null ? out : defaultOutput(input, scale);
     if (!target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
@@ -112,8 +113,7 @@ final class UpscaleCommand implements Callable<Integer>, Terminal.JsonAware {
     UpscalePng.Input in = UpscalePng.read(input);
     Path modelPath = UpscalerStore.of(Home.of(spec)).resolve(model, scale);
     SessionSettings settings =
-        new SessionSettings(
-            device == null ? Device.CPU : Device.lookup(device), threads == null ? 0 : threads, 0);
+        new SessionSettings(device == null ? Device.CPU : Device.lookup(device), threadCount, 0);
     PrintWriter err = spec.commandLine().getErr();
     ProgressListener progress =
         !json && System.console() != null ? new TileProgress(err) : ProgressListener.NONE;

@@ -48,6 +48,16 @@ final class DpmSolverScheduler extends BaseScheduler {
     return new DpmSolverScheduler(s, noise, t, sigmas);
   }
 
+  /** Whether two steps share a sigma: a zero-length solver step, which gives NaN (0/0). */
+  boolean repeatsASigma() {
+    for (int i = 0; i + 1 < timesteps.length; i++) {
+      if (sigmas[i] == sigmas[i + 1]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static double[] timesteps(Settings s, int steps, int train) {
     double[] t;
     switch (s.spacing()) {

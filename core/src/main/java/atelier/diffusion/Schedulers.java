@@ -56,6 +56,7 @@ public final class Schedulers {
           case LCM -> LcmScheduler.create(s, steps, options.strength());
           case PNDM -> PndmScheduler.create(s, steps);
         };
+    checkSchedule(kind, s, steps, scheduler);
     if (options.strength() < 1 && kind != SchedulerKind.LCM) {
       scheduler.setBeginIndex(imageToImageStart(steps, options.strength(), kind));
     }
@@ -92,6 +93,77 @@ public final class Schedulers {
       c = c.with("clip_sample", false);
     }
     return c;
+  }
+
+  /**
+   * Near num_train_timesteps steps some schedules break down, in diffusers too: DDIM and PNDM with
+   * "leading" spacing and a steps offset reach a timestep past the end of the training noise table
+   * (an IndexError there), and DPM-Solver's spacing repeats a timestep (a zero-length step, NaN).
+   * Refuse such a count, naming the largest that works.
+   */
+  private static void checkSchedule(
+      SchedulerKind kind, Settings s, int steps, BaseScheduler scheduler) {
+    String problem = problem(kind, s, scheduler);
+    if (problem == null) {
+      return;
+    }
+    int most = steps - 1;
+    while (most > 1 && problem(kind, s, make(kind, s, most)) != null) {
+      most--;
+    }
+    throw new BadRequestException(
+        "steps: "
+            + kind
+            + " with "
+            + s.spacing().key
+            + " timestep spacing and steps_offset "
+            + s.stepsOffset()
+            + " "
+            + problem
+            + " at "
+            + steps
+            + " steps; expected at most "
+            + most
+            + " steps with "
+            + kind
+            + ", found "
+            + steps);
+  }
+
+  private static BaseScheduler make(SchedulerKind kind, Settings s, int steps) {
+    return switch (kind) {
+      case DDIM -> DdimScheduler.create(s, steps, 0);
+      case PNDM -> PndmScheduler.create(s, steps);
+      default -> DpmSolverScheduler.create(s, steps);
+    };
+  }
+
+  /** What is wrong with a made schedule, or null when it can be sampled. */
+  private static String problem(SchedulerKind kind, Settings s, BaseScheduler made) {
+    switch (kind) {
+      case DDIM, PNDM -> {
+        int train = s.numTrainTimesteps();
+        double last = Double.NEGATIVE_INFINITY;
+        for (double t : made.timesteps) {
+          last = Math.max(last, t);
+        }
+        return last < train
+            ? null
+            : "reaches timestep "
+                + (long) last
+                + ", past the model's "
+                + train
+                + " training timesteps,";
+      }
+      case DPMPP_2M, DPMPP_2M_KARRAS -> {
+        return ((DpmSolverScheduler) made).repeatsASigma()
+            ? "repeats a timestep (a zero-length solver step)"
+            : null;
+      }
+      default -> {
+        return null;
+      }
+    }
   }
 
   /** A scheduler with {@link SchedulerOptions#DEFAULTS} (text-to-image, eta 0). */

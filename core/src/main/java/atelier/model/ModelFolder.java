@@ -137,6 +137,16 @@ public record ModelFolder(
     return n != null && n.canConvertToInt() ? Optional.of(n.asInt()) : Optional.empty();
   }
 
+  /**
+   * How many times the UNet halves the latents: one less than the length of {@code
+   * unet/config.json} block_out_channels (each down block but the last ends with a stride-2
+   * convolution), if the export has a config.
+   */
+  public Optional<Integer> unetDownsamplings() {
+    JsonNode n = unetConfig.get("block_out_channels");
+    return n != null && n.isArray() && n.size() >= 1 ? Optional.of(n.size() - 1) : Optional.empty();
+  }
+
   /** {@code vae_decoder/config.json} scaling_factor, if the export has one. */
   public Optional<Double> vaeScalingFactor() {
     JsonNode n = vaeConfig.get("scaling_factor");

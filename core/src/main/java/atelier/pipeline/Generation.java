@@ -1,5 +1,6 @@
 package atelier.pipeline;
 
+import atelier.BadRequestException;
 import atelier.CancelToken;
 import atelier.Progress;
 import atelier.ProgressListener;
@@ -255,11 +256,15 @@ final class Generation {
             .cliName();
     long seed = r.seed() != null ? r.seed() : ThreadLocalRandom.current().nextLong(1L << 32);
     Double strength = r.init() == null ? null : (r.strength() != null ? r.strength() : 0.75);
+    int width = r.width() != null ? r.width() : info.defaultWidth();
+    int height = r.height() != null ? r.height() : info.defaultHeight();
+    checkSide("width", width, info.sizeMultiple(), info.fixedWidth());
+    checkSide("height", height, info.sizeMultiple(), info.fixedHeight());
     return new GenerationSettings(
         r.prompt(),
         r.negativePrompt(),
-        r.width() != null ? r.width() : info.defaultWidth(),
-        r.height() != null ? r.height() : info.defaultHeight(),
+        width,
+        height,
         r.steps() != null ? r.steps() : info.defaultSteps(),
         r.guidance() != null ? r.guidance() : info.defaultGuidance(),
         scheduler,
@@ -271,6 +276,37 @@ final class Generation {
         r.init() == null ? null : r.init().sha256(),
         r.fit().cliName(),
         r.symmetry());
+  }
+
+  /**
+   * A side the loaded UNet can run: its fixed size if the graph declares one, else a multiple of
+   * its size multiple (other sizes fail inside ONNX Runtime, where skip connections meet).
+   */
+  static void checkSide(String name, int v, int multiple, int fixed) {
+    if (fixed > 0 && v != fixed) {
+      throw new BadRequestException(
+          name
+              + ": the model's UNet takes only "
+              + fixed
+              + " pixels (a fixed-size export), found "
+              + v);
+    }
+    if (v % multiple != 0) {
+      int lower = v / multiple * multiple;
+      int upper = lower + multiple;
+      String nearest =
+          lower == 0
+              ? String.valueOf(upper)
+              : upper > GenerationRequest.MAX_SIDE ? String.valueOf(lower) : lower + " or " + upper;
+      throw new BadRequestException(
+          name
+              + ": the model needs a multiple of "
+              + multiple
+              + " pixels, found "
+              + v
+              + "; nearest: "
+              + nearest);
+    }
   }
 
   private static Progress progress(

@@ -30,10 +30,14 @@ final class ModelDetection {
     checkWidths(folder, text, unet);
     ModelFamily family = family(folder, tokenizer, text, unet);
     ExportVariant variant = variant(folder, text, unet);
-    int side = folder.unetSampleSize().map(s -> s * 8).orElse(family.defaultSize());
+    int multiple = sizeMultiple(folder);
+    int side = folder.unetSampleSize().map(s -> configSide(folder, s, multiple)).orElse(0);
+    if (side == 0) {
+      side = family.defaultSize();
+    }
     int[] fixed = unet.fixedLatentSize();
-    int width = fixed[1] > 0 ? fixed[1] * 8 : side;
-    int height = fixed[0] > 0 ? fixed[0] * 8 : side;
+    int width = fixed[1] > 0 ? graphSide(folder, "width", fixed[1]) : side;
+    int height = fixed[0] > 0 ? graphSide(folder, "height", fixed[0]) : side;
     String scheduler = SCHEDULER_BY_CLASS.getOrDefault(folder.schedulerClass(), "euler");
     if (scheduler.equals("dpm++2m")
         && folder.schedulerConfig().path("use_karras_sigmas").asBoolean(false)) {
@@ -51,7 +55,71 @@ final class ModelDetection {
         scheduler,
         folder.vaeScalingFactor().orElse(family.defaultVaeScalingFactor()),
         folder.hasGraph("vae_encoder"),
-        unet.fixedSequenceLength() > 0 ? 1 : Integer.MAX_VALUE);
+        unet.fixedSequenceLength() > 0 ? 1 : Integer.MAX_VALUE,
+        multiple,
+        fixed[1] > 0 ? width : 0,
+        fixed[0] > 0 ? height : 0);
+  }
+
+  /** Latent sides beyond this make images past {@link GenerationRequest#MAX_SIDE}. */
+  private static final int MAX_LATENT = GenerationRequest.MAX_SIDE / 8;
+
+  /**
+   * The multiple of pixels each image side must be: 8 (the VAE) times 2 for every time the UNet
+   * halves the latents, whose skip connections must then concatenate equal sizes. From {@code
+   * unet/config.json}; exports without one (diffusers' script, Olive) are taken to have Stable
+   * Diffusion's four down blocks, so 64.
+   */
+  static int sizeMultiple(ModelFolder folder) {
+    int halvings = folder.unetDownsamplings().orElse(3);
+    if (halvings > 7) {
+      throw new ModelLoadException(
+          "model "
+              + folder.root()
+              + ": unet/config.json block_out_channels: expected at most 8 blocks (images a"
+              + " multiple of 1024 pixels at most), found "
+              + (halvings + 1));
+    }
+    return 8 << halvings;
+  }
+
+  private static int configSide(ModelFolder folder, int latent, int multiple) {
+    if (latent < 1 || latent > MAX_LATENT || (latent * 8) % multiple != 0) {
+      throw new ModelLoadException(
+          "model "
+              + folder.root()
+              + ": unet/config.json sample_size: expected a latent side from "
+              + multiple / 8
+              + " to "
+              + MAX_LATENT
+              + " that is a multiple of "
+              + multiple / 8
+              + " (images up to "
+              + GenerationRequest.MAX_SIDE
+              + " pixels, a multiple of "
+              + multiple
+              + "), found "
+              + latent);
+    }
+    return latent * 8;
+  }
+
+  private static int graphSide(ModelFolder folder, String axis, long latent) {
+    if (latent > MAX_LATENT) {
+      throw new ModelLoadException(
+          "model "
+              + folder.root()
+              + ": unet/model.onnx declares a fixed latent "
+              + axis
+              + " of "
+              + latent
+              + "; expected at most "
+              + MAX_LATENT
+              + " (images up to "
+              + GenerationRequest.MAX_SIDE
+              + " pixels)");
+    }
+    return (int) latent * 8;
   }
 
   private static void checkWidths(ModelFolder folder, TextEncoder text, Unet unet) {

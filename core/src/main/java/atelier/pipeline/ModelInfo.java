@@ -19,6 +19,10 @@ import java.nio.file.Path;
  * @param vaeScalingFactor latent scaling factor
  * @param imageToImage whether the export has a VAE encoder
  * @param maxPromptChunks how many 75-token chunks the UNet accepts (1 for a fixed 77 axis)
+ * @param sizeMultiple image sides must be a multiple of this many pixels (64 for Stable Diffusion's
+ *     UNets, which halve the latents three times)
+ * @param fixedWidth the only width the UNet graph takes, or 0 when it takes any multiple
+ * @param fixedHeight the only height the UNet graph takes, or 0
  */
 public record ModelInfo(
     String id,
@@ -32,4 +36,7 @@ public record ModelInfo(
     String defaultScheduler,
     double vaeScalingFactor,
     boolean imageToImage,
-    int maxPromptChunks) {}
+    int maxPromptChunks,
+    int sizeMultiple,
+    int fixedWidth,
+    int fixedHeight) {}

@@ -218,14 +218,24 @@ public final class RecipePlanner {
   }
 
   /**
-   * A size with the given aspect whose short side is {@code base} and whose long side is rounded to
-   * a multiple of 64 (of 8 below a 256 base), as SD UNets need.
+   * Image sides Stable Diffusion's UNets can run: they halve the latents three times, so sides must
+   * be multiples of 64 pixels (a model needing less, like the tiny test models, runs these too).
+   */
+  public static final int SIZE_MULTIPLE = 64;
+
+  /**
+   * A size with the given aspect whose short side is {@code base} and whose sides are rounded to
+   * multiples of {@link #SIZE_MULTIPLE}, as SD UNets need (a 128 base with a 3:4 photo once planned
+   * 128 × 168, which the UNet cannot run).
    */
   public static int[] friendly(int base, double aspect) {
-    int step = base >= 256 ? 64 : 8;
+    int step = SIZE_MULTIPLE;
+    int limit = GenerationRequest.MAX_SIDE / step * step;
+    int shortSide = Math.min(limit, Math.max(step, (int) Math.round((double) base / step) * step));
     int longSide =
-        Math.max(base, (int) Math.round(base * Math.max(aspect, 1 / aspect) / step) * step);
-    longSide = Math.min(longSide, GenerationRequest.MAX_SIDE);
-    return aspect >= 1 ? new int[] {longSide, base} : new int[] {base, longSide};
+        Math.max(
+            shortSide, (int) Math.round(shortSide * Math.max(aspect, 1 / aspect) / step) * step);
+    longSide = Math.min(longSide, limit);
+    return aspect >= 1 ? new int[] {longSide, shortSide} : new int[] {shortSide, longSide};
   }
 }

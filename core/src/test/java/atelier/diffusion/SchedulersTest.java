@@ -83,6 +83,57 @@ class SchedulersTest {
   }
 
   @Test
+  void everySchedulerRunsOrRefusesClearlyAtTheMaximumStepCount() {
+    // 1000 is the request's maximum; every kind, spacing and offset either samples all its steps
+    // or refuses with a BadRequestException naming the largest count that works
+    for (String spacing : new String[] {"leading", "linspace", "trailing"}) {
+      for (int offset : new int[] {0, 1}) {
+        for (boolean skipPrk : new boolean[] {true, false}) {
+          SchedulerConfig c =
+              SD15.with("timestep_spacing", spacing)
+                  .with("steps_offset", offset)
+                  .with("skip_prk_steps", skipPrk);
+          for (SchedulerKind kind : SchedulerKind.values()) {
+            for (int steps : new int[] {999, 1000}) {
+              String what = kind + " " + spacing + " offset " + offset + " " + steps + " steps";
+              Scheduler s;
+              try {
+                s = Schedulers.create(kind, c, steps);
+              } catch (BadRequestException e) {
+                assertThat(e.getMessage()).as(what).contains(steps + " steps").contains("at most");
+                continue;
+              }
+              float[] sample = new float[4];
+              TorchGenerator generator = new Mt19937Generator(1);
+              double[] t = s.timesteps();
+              for (int i = 0; i < t.length; i++) {
+                s.step(DummyModel.apply(s.scaleModelInput(sample, i), t[i]), i, sample, generator);
+              }
+              assertThat(sample).as(what).doesNotContain(Float.NaN);
+            }
+          }
+        }
+      }
+    }
+    // the combination that crashed: Stable Diffusion 1.5's own config (leading, steps_offset 1)
+    for (SchedulerKind kind : new SchedulerKind[] {SchedulerKind.DDIM, SchedulerKind.PNDM}) {
+      assertThatThrownBy(() -> Schedulers.create(kind, SD15, 1000))
+          .isInstanceOf(BadRequestException.class)
+          .hasMessage(
+              "steps: "
+                  + kind
+                  + " with leading timestep spacing and steps_offset 1 reaches timestep 1000, past"
+                  + " the model's 1000 training timesteps, at 1000 steps; expected at most 999"
+                  + " steps with "
+                  + kind
+                  + ", found 1000");
+      assertThat(Schedulers.create(kind, SD15, 999).timesteps())
+          .contains(999.0)
+          .doesNotContain(1000.0);
+    }
+  }
+
+  @Test
   void stepsMustComeInOrderFromTheBeginIndex() {
     Scheduler s = Schedulers.create(SchedulerKind.DPMPP_2M, SD15, 4);
     float[] sample = new float[16];

@@ -59,7 +59,7 @@ class RecipeIntegrationTest {
         new RecipePlanner(PromptLibrary.builtIn())
             .plan(r, new RecipeInputs(Map.of(), null, null, 5L), out);
     assertThat(jobs.get(0).request().width()).isEqualTo(64);
-    assertThat(jobs.get(0).request().height()).isEqualTo(144);
+    assertThat(jobs.get(0).request().height()).isEqualTo(128);
     try (StableDiffusion sd = StableDiffusion.load(model, cpu())) {
       List<RecipeRunner.Output> outs =
           new RecipeRunner(sd, Upscaler.LANCZOS, Selector.KEEP_ALL)

@@ -158,6 +158,25 @@ class RecipePlannerTest {
   void friendlySizes() {
     assertThat(RecipePlanner.friendly(512, 1)).containsExactly(512, 512);
     assertThat(RecipePlanner.friendly(512, 9 / 16.0)).containsExactly(512, 896);
-    assertThat(RecipePlanner.friendly(64, 2.2)).containsExactly(144, 64);
+    assertThat(RecipePlanner.friendly(64, 2.2)).containsExactly(128, 64);
+    assertThat(RecipePlanner.friendly(200, 1)).containsExactly(192, 192);
+    assertThat(RecipePlanner.friendly(8, 1)).containsExactly(64, 64);
+    assertThat(RecipePlanner.friendly(8192, 3)).containsExactly(8192, 8192);
+  }
+
+  @Test
+  void landmarkPlansASizeAStableDiffusionUnetCanRun() throws Exception {
+    // a 3:4 photo at a 128 base once planned 128 × 168; SD UNets need multiples of 64
+    Path photo = image("tall.png", 300, 400, 0xff808080);
+    Job j =
+        planner
+            .plan(
+                recipes.find("landmark", Map.of("generate.base", "128")),
+                new RecipeInputs(Map.of(), photo, null, 5L),
+                out)
+            .get(0);
+    assertThat(new int[] {j.request().width(), j.request().height()}).containsExactly(128, 192);
+    assertThat(j.request().width() % 64).isZero();
+    assertThat(j.request().height() % 64).isZero();
   }
 }
