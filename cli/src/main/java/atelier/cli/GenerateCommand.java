@@ -133,8 +133,15 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       names = {"-o", "--out"},
       paramLabel = "FILE|DIR",
       description =
-          "A .png file (one image) or a folder (default: the configured output, else outputs).")
+          "A .png file (one image) or a folder of numbered images (default: the configured"
+              + " output folder, else ./outputs).")
   Path out;
+
+  @Option(
+      names = "--overwrite",
+      description =
+          "Replace an existing --out FILE.png (without it, an existing file is an error).")
+  boolean overwrite;
 
   @Option(
       names = "--from",
@@ -196,7 +203,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     SessionSettings settings = ModelRun.settings(spec, models.device, models.threads);
     atelier.model.UserConfig config = Home.config(Home.of(spec));
     Path outPath = out != null ? out : config.output() != null ? Path.of(config.output()) : null;
-    Output output = Output.of(outPath, bestOfN != null ? bestOfN.keep() : request.batch());
+    Output output =
+        Output.of(outPath, bestOfN != null ? bestOfN.keep() : request.batch(), overwrite);
     return ModelRun.with(
         spec,
         models.model,

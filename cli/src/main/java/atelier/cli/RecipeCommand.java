@@ -228,6 +228,7 @@ final class RecipeCommand implements Runnable {
         throw new BadRequestException("--seed: expected 0 to 4294967295, found " + seed);
       }
       Path dir = out != null ? out : Path.of("outputs", r.name());
+      atelier.OutputTarget.checkFolder(dir, dir);
       List<Job> jobs =
           new RecipePlanner(Craft.library(Home.of(spec), null))
               .plan(r, new RecipeInputs(Craft.params(all), input, text, seed), dir);

@@ -155,6 +155,7 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
                 "outputs",
                 "sweep-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    atelier.OutputTarget.checkFolder(dir, dir);
     PromptLibrary lib = Craft.library(Home.of(spec), null);
     Job base = recipe != null ? fromRecipe(lib, dir) : fromOptions(dir);
     List<Sweep.Cell> cells = sweep.plan(base.request(), lib);
