@@ -201,8 +201,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     GenerationRequest request = request(base);
     hires.active(); // checks the upscale options before any model loads
     SessionSettings settings = ModelRun.settings(spec, models.device, models.threads);
-    atelier.model.UserConfig config = Home.config(Home.of(spec));
-    Path outPath = out != null ? out : config.output() != null ? Path.of(config.output()) : null;
+    Path outPath = out != null ? out : Output.defaultFolder(spec);
     Output output =
         Output.of(outPath, bestOfN != null ? bestOfN.keep() : request.batch(), overwrite);
     return ModelRun.with(

@@ -15,6 +15,15 @@ record Output(OutputTarget target) {
   /** The default folder when neither {@code --out} nor the configured output names one. */
   static final Path DEFAULT_FOLDER = Path.of("outputs");
 
+  /**
+   * The folder images go to when no {@code --out} is given: the configured output folder, else
+   * {@code ./outputs} in the current folder (as A1111 does; the data folder holds no images).
+   */
+  static Path defaultFolder(picocli.CommandLine.Model.CommandSpec spec) {
+    String configured = Home.config(Home.of(spec)).output();
+    return configured != null ? Path.of(configured) : DEFAULT_FOLDER;
+  }
+
   static Output of(Path out, int batch, boolean overwrite) {
     if (out != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       if (batch > 1) {

@@ -42,6 +42,22 @@ class StoreAndConfigTest {
   }
 
   @Test
+  void recipesUseTheConfiguredOutputFolderAndHelpSaysWhereImagesGo() throws Exception {
+    Path dir = tmp.resolve("pictures");
+    assertThat(run("config", "set", "output", dir.toString()).exitCode()).isZero();
+    CliRun r =
+        run("recipe", "run", "art-name", "--text", "Hi", "--seed", "9", "--dry-run", "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(dir.resolve("art-name/art-name-basemap.png")).exists();
+    String help = run("--help").out().replaceAll("\\s+", " ");
+    assertThat(help)
+        .contains(
+            "Images go to the folder outputs in the current folder unless --out or config"
+                + " output names another.");
+    assertThat(help).doesNotContain("config, outputs");
+  }
+
+  @Test
   void anUpscalerPackageRefusesAnIdItCannotHonour() throws Exception {
     Path pkg = Files.writeString(tmp.resolve("upscalerjs-esrgan-thick-1.0.0.tgz"), "x");
     CliRun r = run("models", "import", pkg.toString(), "--id", "mine");
