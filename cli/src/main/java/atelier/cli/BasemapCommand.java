@@ -106,9 +106,11 @@ final class BasemapCommand implements Callable<Integer>, Terminal.JsonAware {
     }
     BufferedImage result = chain.apply(in);
     byte[] png = Jobs.basemapPng(result, chain, input, inSha);
-    Path dir = out.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Files.write(out, png);
+    try {
+      atelier.AtomicFiles.write(out, png);
+    } catch (IOException e) {
+      throw atelier.OutputTarget.failure(out, e);
+    }
     if (json) {
       ObjectMapper m = new ObjectMapper();
       ObjectNode root = m.createObjectNode();

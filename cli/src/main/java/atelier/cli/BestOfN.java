@@ -12,8 +12,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,10 +104,10 @@ final class BestOfN {
     Path sheetFile =
         reportFile.resolveSibling(reportFile.getFileName().toString().replace(".json", ".png"));
     try {
-      Files.createDirectories(reportFile.toAbsolutePath().getParent());
-      Files.writeString(reportFile, m.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+      atelier.AtomicFiles.write(
+          reportFile, m.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     } catch (IOException e) {
-      throw new UncheckedIOException("writing " + reportFile + " failed: " + e.getMessage(), e);
+      throw atelier.OutputTarget.failure(reportFile, e);
     }
     QualityCommand.writeSheet(
         atelier.quality.ContactSheet.render(QualityCommand.cells(report, candidates, true), 5, 192),
@@ -148,7 +146,6 @@ final class BestOfN {
   }
 
   private static Path reportPath(Output output, long seed) {
-    Path dir = output.file() != null ? output.file().toAbsolutePath().getParent() : output.dir();
-    return dir.resolve(String.format(Locale.ROOT, "selection-%d.json", seed));
+    return output.dir().resolve(String.format(Locale.ROOT, "selection-%d.json", seed));
   }
 }

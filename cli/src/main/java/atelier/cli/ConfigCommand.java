@@ -129,7 +129,7 @@ final class ConfigCommand implements Callable<Integer>, Terminal.JsonAware {
     return switch (k) {
       case MODEL -> ModelCatalog.load(home).defaultId();
       case DEVICE -> "cpu";
-      case OUTPUT -> "outputs";
+      case OUTPUT -> "./" + Output.DEFAULT_FOLDER;
       case ENDPOINT ->
           DownloadSettings.fromEnvironment(System.getenv(), null).endpoint().toString();
     };
@@ -157,7 +157,18 @@ final class ConfigCommand implements Callable<Integer>, Terminal.JsonAware {
         return v;
       }
       case OUTPUT -> {
-        return Path.of(v).toAbsolutePath().normalize().toString();
+        Path p = Path.of(v);
+        String name = p.getFileName() == null ? "" : p.getFileName().toString();
+        if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".png")
+            || (Files.exists(p) && !Files.isDirectory(p))) {
+          throw new BadRequestException(
+              "config output: expected a folder (every run adds numbered images to it), found "
+                  + (Files.exists(p) && !Files.isDirectory(p) ? "the file " : "the file name ")
+                  + v
+                  + "; use --out FILE.png for one exact file");
+        }
+        atelier.OutputTarget.checkFolder(p, p);
+        return p.toAbsolutePath().normalize().toString();
       }
       default -> {
         return UserConfig.empty().with(k, v).get(k);

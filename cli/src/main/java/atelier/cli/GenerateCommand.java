@@ -135,8 +135,15 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       names = {"-o", "--out"},
       paramLabel = "FILE|DIR",
       description =
-          "A .png file (one image) or a folder (default: the configured output, else outputs).")
+          "A .png file (one image) or a folder of numbered images (default: the configured"
+              + " output folder, else ./outputs).")
   Path out;
+
+  @Option(
+      names = "--overwrite",
+      description =
+          "Replace an existing --out FILE.png (without it, an existing file is an error).")
+  boolean overwrite;
 
   @Option(
       names = "--from",
@@ -196,9 +203,9 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     GenerationRequest request = request(base);
     hires.active(); // checks the upscale options before any model loads
     SessionSettings settings = ModelRun.settings(spec, models.device, models.threads);
-    atelier.model.UserConfig config = Home.config(Home.of(spec));
-    Path outPath = out != null ? out : config.output() != null ? Path.of(config.output()) : null;
-    Output output = Output.of(outPath, bestOfN != null ? bestOfN.keep() : request.batch());
+    Path outPath = out != null ? out : Output.defaultFolder(spec);
+    Output output =
+        Output.of(outPath, bestOfN != null ? bestOfN.keep() : request.batch(), overwrite);
     return ModelRun.with(
         spec,
         models.model,

@@ -7,7 +7,6 @@ import atelier.model.SessionSettings;
 import atelier.pipeline.Artwork;
 import atelier.pipeline.StableDiffusion;
 import atelier.upscale.HiresFix;
-import atelier.upscale.UpscalePng;
 import atelier.upscale.Upscaler;
 import atelier.upscale.UpscalerStore;
 import java.nio.file.Path;
@@ -97,6 +96,6 @@ final class HiresOptions {
       return output.write(artwork);
     }
     HiresFix.Result r = HiresFix.apply(sd, up, artwork, settings(), progress, cancel);
-    return output.write(artwork, file -> UpscalePng.write(r.image(), r.texts(), file));
+    return output.write(artwork, atelier.image.PngText.encode(r.image(), r.texts()));
   }
 }

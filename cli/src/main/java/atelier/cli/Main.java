@@ -43,7 +43,9 @@ public final class Main implements Runnable {
       paramLabel = "DIR",
       scope = ScopeType.INHERIT,
       description =
-          "Data folder: models, config, outputs (default: $ATELIER_HOME or the platform's).")
+          "Data folder: models, config, your prompt library and recipes (default: $ATELIER_HOME"
+              + " or the platform's). Images go to the folder outputs in the current folder unless"
+              + " --out or config output names another.")
   Path home;
 
   public static void main(String[] args) {

@@ -184,8 +184,11 @@ final class ModelsCommand implements Runnable {
                     + report.failures().size()
                     + " of "
                     + report.files().size()
-                    + " files failed; repair with: atelier models pull "
-                    + id);
+                    + " files failed; "
+                    + Home.store(home)
+                        .manifest(id)
+                        .map(m -> m.repair())
+                        .orElse("repair with: atelier models pull " + id));
       }
       out.flush();
       return report.ok() ? 0 : atelier.AtelierException.Kind.MODEL_LOAD.exitCode();

@@ -1,6 +1,7 @@
 package atelier.cli;
 
 import atelier.AtelierHome;
+import atelier.BadRequestException;
 import atelier.CancelToken;
 import atelier.model.Device;
 import atelier.model.DownloadListener;
@@ -69,6 +70,13 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
   public Integer call() {
     AtelierHome home = Home.of(spec);
     if (UpscalerPackages.isPackage(dir)) {
+      if (id != null) {
+        throw new BadRequestException(
+            "--id "
+                + id
+                + ": an UpscalerJS package installs one upscaler per scale under the package's own"
+                + " ids (such as esrgan-thick-x4); expected no --id, found one");
+      }
       List<String> ids = UpscalerPackages.install(home, dir);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {

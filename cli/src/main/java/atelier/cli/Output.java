@@ -1,17 +1,30 @@
 package atelier.cli;
 
 import atelier.BadRequestException;
+import atelier.OutputTarget;
 import atelier.pipeline.Artwork;
 import atelier.pipeline.ArtworkPng;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Where images go: one exact file, or numbered files in a folder. */
-record Output(Path file, Path dir) {
-  static Output of(Path out, int batch) {
+/**
+ * Where {@code generate} puts images: one exact file, or numbered files in a folder ({@link
+ * OutputTarget} claims the names).
+ */
+record Output(OutputTarget target) {
+  /** The default folder when neither {@code --out} nor the configured output names one. */
+  static final Path DEFAULT_FOLDER = Path.of("outputs");
+
+  /**
+   * The folder images go to when no {@code --out} is given: the configured output folder, else
+   * {@code ./outputs} in the current folder (as A1111 does; the data folder holds no images).
+   */
+  static Path defaultFolder(picocli.CommandLine.Model.CommandSpec spec) {
+    String configured = Home.config(Home.of(spec)).output();
+    return configured != null ? Path.of(configured) : DEFAULT_FOLDER;
+  }
+
+  static Output of(Path out, int batch, boolean overwrite) {
     if (out != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       if (batch > 1) {
         throw new BadRequestException(
@@ -19,53 +32,33 @@ record Output(Path file, Path dir) {
                 + batch
                 + "; give a folder instead");
       }
-      if (Files.isDirectory(out)) {
-        throw new BadRequestException("--out: expected a file name, found the folder " + out);
-      }
-      return new Output(out, null);
+      return new Output(OutputTarget.file(out, overwrite));
     }
-    Path dir = out != null ? out : Path.of("outputs");
-    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+    if (overwrite) {
       throw new BadRequestException(
-          "--out: expected a folder or a .png file, found the file " + dir);
+          "--overwrite: expected --out FILE.png with it, found a folder output (numbered files"
+              + " never overwrite)");
     }
-    return new Output(null, dir);
+    return new Output(OutputTarget.folder(out != null ? out : DEFAULT_FOLDER));
+  }
+
+  /** The exact file, or null for a folder. */
+  Path file() {
+    return target.file();
+  }
+
+  /** The folder images go to. */
+  Path dir() {
+    return target.dir();
   }
 
   Path write(Artwork artwork) {
-    return write(artwork, target -> ArtworkPng.write(artwork, target));
+    byte[] png = ArtworkPng.encode(artwork);
+    return write(artwork, png);
   }
 
-  /** Writes with {@code writer} (e.g. an upscaled image with more chunks) to the next name. */
-  Path write(Artwork artwork, PngWriter writer) {
-    try {
-      Path target = file != null ? file : next(dir, artwork.record().settings().seed());
-      writer.write(target);
-      return target;
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing the image failed: " + e.getMessage(), e);
-    }
-  }
-
-  /** Writes a PNG to a path. */
-  interface PngWriter {
-    void write(Path file) throws IOException;
-  }
-
-  /** A1111-style names: the next free 5-digit number, then the seed. */
-  static Path next(Path dir, long seed) throws IOException {
-    Files.createDirectories(dir);
-    int max = 0;
-    try (var s = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        String n = p.getFileName().toString();
-        if (n.length() > 6
-            && n.substring(0, 5).chars().allMatch(Character::isDigit)
-            && n.charAt(5) == '-') {
-          max = Math.max(max, Integer.parseInt(n.substring(0, 5)));
-        }
-      }
-    }
-    return dir.resolve(String.format(Locale.ROOT, "%05d-%d.png", max + 1, seed));
+  /** Writes encoded PNG bytes (e.g. an upscaled image with more chunks) to the next name. */
+  Path write(Artwork artwork, byte[] png) {
+    return target.write(artwork.record().settings().seed(), out -> out.write(png));
   }
 }

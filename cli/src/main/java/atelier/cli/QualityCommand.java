@@ -22,7 +22,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -181,14 +180,9 @@ final class QualityCommand implements Runnable {
 
   static void writeSheet(BufferedImage sheet, Path out) {
     try {
-      Path dir = out.toAbsolutePath().getParent();
-      if (dir != null) {
-        Files.createDirectories(dir);
-      }
-      ImageIO.write(sheet, "png", out.toFile());
+      atelier.AtomicFiles.write(out, o -> ImageIO.write(sheet, "png", o));
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          "writing the contact sheet " + out + " failed: " + e.getMessage(), e);
+      throw atelier.OutputTarget.failure(out, e);
     }
   }
 

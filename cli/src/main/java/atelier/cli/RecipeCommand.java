@@ -204,7 +204,8 @@ final class RecipeCommand implements Runnable {
     @Option(
         names = {"-o", "--out"},
         paramLabel = "DIR",
-        description = "Output folder (default outputs/NAME).")
+        description =
+            "Output folder (default: NAME in the configured output folder, else ./outputs/NAME).")
     Path out;
 
     @Option(
@@ -227,7 +228,8 @@ final class RecipeCommand implements Runnable {
       if (seed != null && (seed < 0 || seed > 0xFFFF_FFFFL)) {
         throw new BadRequestException("--seed: expected 0 to 4294967295, found " + seed);
       }
-      Path dir = out != null ? out : Path.of("outputs", r.name());
+      Path dir = out != null ? out : Output.defaultFolder(spec).resolve(r.name());
+      atelier.OutputTarget.checkFolder(dir, dir);
       List<Job> jobs =
           new RecipePlanner(Craft.library(Home.of(spec), null))
               .plan(r, new RecipeInputs(Craft.params(all), input, text, seed), dir);

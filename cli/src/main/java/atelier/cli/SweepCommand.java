@@ -127,7 +127,9 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
   @Option(
       names = {"-o", "--out"},
       paramLabel = "DIR",
-      description = "Output folder (default outputs/sweep-DATE-TIME).")
+      description =
+          "Output folder (default: sweep-DATE-TIME in the configured output folder, else"
+              + " ./outputs).")
   Path out;
 
   @Option(names = "--dry-run", description = "List the cells; no model needed.")
@@ -151,10 +153,12 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
     Path dir =
         out != null
             ? out
-            : Path.of(
-                "outputs",
-                "sweep-"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            : Output.defaultFolder(spec)
+                .resolve(
+                    "sweep-"
+                        + LocalDateTime.now()
+                            .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    atelier.OutputTarget.checkFolder(dir, dir);
     PromptLibrary lib = Craft.library(Home.of(spec), null);
     Job base = recipe != null ? fromRecipe(lib, dir) : fromOptions(dir);
     List<Sweep.Cell> cells = sweep.plan(base.request(), lib);

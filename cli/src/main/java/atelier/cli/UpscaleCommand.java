@@ -15,7 +15,6 @@ import atelier.upscale.Upscaling;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -122,7 +121,7 @@ final class UpscaleCommand implements Callable<Integer>, Terminal.JsonAware {
       UpscalePng.write(r.image(), UpscalePng.texts(in.texts(), r.record()), target);
       report(target, r);
     } catch (IOException e) {
-      throw new UncheckedIOException("writing " + target + " failed: " + e.getMessage(), e);
+      throw atelier.OutputTarget.failure(target, e);
     }
     return 0;
   }

@@ -67,8 +67,9 @@ final class UpscalerPackages {
       ModelStore store = Home.store(home);
       List<String> ids = new ArrayList<>();
       for (UpscalerPackage.Imported i : imported) {
-        store.importFolder(
+        store.importConverted(
             i.folder(),
+            pkg,
             i.info().id(),
             ModelKind.UPSCALER,
             ModelsImportCommand.check(ModelKind.UPSCALER, SessionSettings.CPU),

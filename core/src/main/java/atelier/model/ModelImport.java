@@ -25,6 +25,7 @@ final class ModelImport {
       ModelKind kind,
       Consumer<Path> check,
       boolean replace,
+      Path recordedSource,
       DownloadListener listener,
       CancelToken cancel) {
     if (!Files.isDirectory(source)) {
@@ -42,6 +43,7 @@ final class ModelImport {
           "import: " + source + " is already inside the store " + store.root());
     }
     check.accept(source);
+    store.cleanStaging();
     try (StoreLock lock = store.lock(modelId, () -> {})) {
       if (Files.exists(dir) && !replace) {
         throw new BadRequestException(
@@ -58,7 +60,7 @@ final class ModelImport {
                 modelId,
                 kind,
                 src.getFileName().toString(),
-                ModelManifest.Origin.imported(src),
+                ModelManifest.Origin.imported(recordedSource != null ? recordedSource : src),
                 records,
                 true,
                 null);
@@ -95,6 +97,7 @@ final class ModelImport {
               .sorted()
               .toList();
     }
+    Path allowed = linkRoot(source);
     long total = 0;
     for (Path f : files) {
       total += Files.size(f);
@@ -107,10 +110,11 @@ final class ModelImport {
       String rel = source.relativize(f).toString().replace('\\', '/');
       Path target = staging.resolve(rel);
       Files.createDirectories(target.getParent());
+      Path real = contents(f, rel, allowed);
       try {
-        Files.createLink(target, f);
+        Files.createLink(target, real);
       } catch (UnsupportedOperationException | FileSystemException e) {
-        Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(real, target, StandardCopyOption.COPY_ATTRIBUTES);
       }
       long size = Files.size(target);
       final int index = i;
@@ -141,6 +145,43 @@ final class ModelImport {
       throw new IOException("the folder " + source + " has no files");
     }
     return records;
+  }
+
+  /**
+   * The folder that symbolic links in {@code source} may point into: the source itself, or, for a
+   * Hugging Face cache snapshot ({@code models--ORG--NAME/snapshots/REV}, whose files are relative
+   * links into {@code ../../blobs}), the cache entry {@code models--ORG--NAME}.
+   */
+  static Path linkRoot(Path source) throws IOException {
+    Path real = source.toRealPath();
+    Path snapshots = real.getParent();
+    if (snapshots != null
+        && snapshots.getFileName() != null
+        && snapshots.getFileName().toString().equals("snapshots")
+        && snapshots.getParent() != null
+        && Files.isDirectory(snapshots.getParent().resolve("blobs"))) {
+      return snapshots.getParent();
+    }
+    return real;
+  }
+
+  /**
+   * The real file behind {@code f}: symbolic links are followed, but only to files inside {@code
+   * allowed}, so an import never reads (or links) a file outside the model it was given.
+   */
+  private static Path contents(Path f, String rel, Path allowed) throws IOException {
+    Path real = f.toRealPath();
+    if (!real.startsWith(allowed)) {
+      throw new BadRequestException(
+          "import: "
+              + rel
+              + " is a link to "
+              + real
+              + "; expected files inside "
+              + allowed
+              + ", found one outside it");
+    }
+    return real;
   }
 
   private static boolean hidden(Path relative) {

@@ -75,6 +75,30 @@ public record ModelManifest(
         atelier.Version.NUMBER);
   }
 
+  /** The folder or package an import copied, or null for a pulled model. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public String importedFrom() {
+    return "import".equals(origin.type()) ? origin.importedFrom() : null;
+  }
+
+  /**
+   * How to repair this model: pull it again, or, for an import (which {@code pull} cannot fetch),
+   * import its source again.
+   */
+  public String repair() {
+    String from = importedFrom();
+    if (from == null) {
+      return "repair with: atelier models pull " + id;
+    }
+    return "re-import from "
+        + from
+        + ": atelier models import "
+        + from
+        + " --id "
+        + id
+        + " --replace";
+  }
+
   /** The records by path. */
   public Map<String, FileRecord> byPath() {
     Map<String, FileRecord> m = new LinkedHashMap<>();

@@ -49,6 +49,7 @@ public final class ModelPuller {
    *     reached at all, the message names the files needed and the import alternative
    */
   public ModelManifest pull(CatalogEntry entry, DownloadListener listener, CancelToken cancel) {
+    store.cleanStaging();
     String id = entry.id();
     PullSession s = new PullSession(entry, listener);
     try (StoreLock lock =

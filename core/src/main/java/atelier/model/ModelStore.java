@@ -79,6 +79,45 @@ public final class ModelStore {
     return StoreLock.acquire(root.resolve("." + id + ".lock"), onWait);
   }
 
+  private static final java.util.regex.Pattern STAGING =
+      java.util.regex.Pattern.compile("\\.(.+)\\.(?:import|old)-\\d+");
+
+  /**
+   * Deletes the staging folders ({@code .ID.import-N}, {@code .ID.old-N}) that imports killed
+   * part-way left behind. A staging folder only exists while its import holds the model's lock, so
+   * one whose lock nobody holds (its process is gone) is stale; one whose lock is held belongs to a
+   * live import and is left alone.
+   *
+   * @return the folders deleted
+   */
+  public List<Path> cleanStaging() {
+    List<Path> removed = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return removed;
+    }
+    List<Path> entries;
+    try (Stream<Path> s = Files.list(root)) {
+      entries = s.filter(Files::isDirectory).sorted().toList();
+    } catch (IOException e) {
+      return removed; // cleaning is a courtesy; the command's own work reports real problems
+    }
+    for (Path p : entries) {
+      java.util.regex.Matcher m = STAGING.matcher(p.getFileName().toString());
+      if (!m.matches() || !CatalogEntry.ID.matcher(m.group(1)).matches()) {
+        continue;
+      }
+      try (StoreLock lock = StoreLock.tryAcquire(root.resolve("." + m.group(1) + ".lock"))) {
+        if (lock != null && Files.isDirectory(p)) {
+          deleteTree(p);
+          removed.add(p);
+        }
+      } catch (UncheckedIOException e) {
+        // Left for the next command; never fail the user's command over a leftover.
+      }
+    }
+    return removed;
+  }
+
   /** The manifest of an installed model, if it has a readable one. */
   public Optional<ModelManifest> manifest(String id) {
     Path dir = folder(id);
@@ -141,9 +180,11 @@ public final class ModelStore {
               + id
               + " cannot be used: "
               + m.problem()
-              + "; run: atelier models pull "
-              + id
-              + " (it repairs what is missing or corrupt)");
+              + (m.manifest() != null && m.manifest().importedFrom() != null
+                  ? "; " + m.manifest().repair()
+                  : "; run: atelier models pull "
+                      + id
+                      + " (it repairs what is missing or corrupt)"));
     }
     return m.folder();
   }
@@ -204,6 +245,7 @@ public final class ModelStore {
    * @throws BadRequestException when there is no such model
    */
   public void remove(String id) {
+    cleanStaging();
     try (StoreLock lock = lock(id, () -> {})) {
       Path dir = folder(id);
       if (!Files.isDirectory(dir)) {
@@ -230,7 +272,25 @@ public final class ModelStore {
       boolean replace,
       DownloadListener listener,
       CancelToken cancel) {
-    return ModelImport.run(this, source, id, kind, check, replace, listener, cancel);
+    return ModelImport.run(this, source, id, kind, check, replace, null, listener, cancel);
+  }
+
+  /**
+   * {@link #importFolder(Path, String, ModelKind, Consumer, boolean, DownloadListener,
+   * CancelToken)} of a folder converted from {@code recordedSource} (a package), which the manifest
+   * records as the source to re-import from.
+   */
+  public ModelManifest importConverted(
+      Path source,
+      Path recordedSource,
+      String id,
+      ModelKind kind,
+      Consumer<Path> check,
+      boolean replace,
+      DownloadListener listener,
+      CancelToken cancel) {
+    return ModelImport.run(
+        this, source, id, kind, check, replace, recordedSource, listener, cancel);
   }
 
   /** A store id from a folder name: lower case, other characters turned into dashes. */

@@ -65,6 +65,34 @@ public final class StoreLock implements AutoCloseable {
     }
   }
 
+  /**
+   * Takes the lock only if nobody holds it: not another process, not another thread, and not the
+   * calling thread itself (a holder's own staging is never taken for stale).
+   *
+   * @return the lock, or null when it is held
+   */
+  static StoreLock tryAcquire(Path lockFile) {
+    ReentrantLock local =
+        LOCAL.computeIfAbsent(lockFile.toAbsolutePath().normalize(), p -> new ReentrantLock());
+    if (local.isHeldByCurrentThread() || !local.tryLock()) {
+      return null;
+    }
+    FileChannel channel = null;
+    try {
+      Files.createDirectories(lockFile.getParent());
+      channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = channel.tryLock();
+      if (lock != null) {
+        return new StoreLock(local, channel, lock);
+      }
+    } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+      // Treated as held: nothing is cleaned while in doubt.
+    }
+    closeQuietly(channel);
+    local.unlock();
+    return null;
+  }
+
   @Override
   public void close() {
     try {

@@ -8,7 +8,6 @@ import atelier.pipeline.GenerationResult;
 import atelier.pipeline.StableDiffusion;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,7 +61,7 @@ public final class RecipeRunner {
         try {
           ProvenancePng.write(out, prov, file);
         } catch (IOException e) {
-          throw new UncheckedIOException("writing " + file + " failed: " + e.getMessage(), e);
+          throw atelier.OutputTarget.failure(file, e);
         }
         outputs.add(new Output(file, out, prov));
       }
@@ -95,8 +94,7 @@ public final class RecipeRunner {
       }
       atelier.AtomicFiles.write(f, job.basemapPng());
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          "writing the basemap " + job.basemapFile() + " failed: " + e.getMessage(), e);
+      throw atelier.OutputTarget.failure(job.basemapFile(), e);
     }
   }
 }

@@ -10,7 +10,6 @@ import atelier.pipeline.StableDiffusion;
 import atelier.text.library.PromptLibrary;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,7 +95,7 @@ public final class SweepRunner {
     try {
       ProvenancePng.write(a, p, file);
     } catch (IOException e) {
-      throw new UncheckedIOException("writing " + file + " failed: " + e.getMessage(), e);
+      throw atelier.OutputTarget.failure(file, e);
     }
   }
 
@@ -112,7 +111,7 @@ public final class SweepRunner {
       byte[] png = PngText.encode(sheet, Map.of(SWEEP, ArtworkPng.json().writeValueAsString(meta)));
       atelier.AtomicFiles.write(file, png);
     } catch (IOException e) {
-      throw new UncheckedIOException("writing " + file + " failed: " + e.getMessage(), e);
+      throw atelier.OutputTarget.failure(file, e);
     }
   }
 }
