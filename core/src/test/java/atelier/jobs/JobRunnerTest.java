@@ -305,6 +305,39 @@ class JobRunnerTest {
   }
 
   @Test
+  void aRecipeJobUpscalesWithTheInstalledNetwork(@TempDir Path dir) throws Exception {
+    Path installed = dir.resolve("home/models/tiny-x2");
+    Files.createDirectories(installed);
+    Files.copy(UPSCALER, installed.resolve("model.onnx"));
+    Files.writeString(installed.resolve(".atelier-manifest.json"), "{\"kind\":\"upscaler\"}");
+    AtelierHome h = AtelierHome.at(dir.resolve("home"));
+    JobRunner withNetwork =
+        new JobRunner(
+            h, CPU, cache, new ModelResolver(h, Map.of(), ModelResolver.Downloads.of(false)));
+    RecipeSpec spec =
+        new RecipeSpec(
+            "phone-wallpaper",
+            Map.of(
+                "generate.base",
+                "64",
+                "generate.steps",
+                "1",
+                "upscale.width",
+                "90",
+                "upscale.height",
+                "200"),
+            null,
+            null,
+            4L,
+            SD15.toString());
+    JobResult r = withNetwork.run(spec, JobContext.of(OutputSink.folder(dir.resolve("out"))));
+    Path file = r.images().get(0).file();
+    assertThat(atelier.recipe.ProvenancePng.read(file).orElseThrow().upscaler())
+        .isEqualTo("neural");
+    assertThat(ImageIO.read(file.toFile()).getWidth()).isEqualTo(90);
+  }
+
+  @Test
   void aModelThatIsNotThereFailsAsAModelLoadAndWritesNothing(@TempDir Path out) throws Exception {
     assertThatThrownBy(
             () ->
