@@ -1,0 +1,45 @@
+package atelier.jobs;
+
+import java.nio.file.Path;
+
+/**
+ * Where a job's finished files go; the caller decides their names. {@link JobRunner} hands each
+ * image over as soon as it is made (before the next one starts), so a cancelled or failed job keeps
+ * every image it finished.
+ *
+ * <p>Called on the job's working thread. Implementations must never let a reader see half a file.
+ */
+public interface OutputSink {
+  /**
+   * Stores one finished image.
+   *
+   * @return where it is now
+   */
+  Path image(OutputImage image);
+
+  /**
+   * Stores a side file the job names ({@code selection-42.json}, its contact sheet).
+   *
+   * @return where it is now
+   */
+  Path file(String name, byte[] bytes);
+
+  /** The folder for jobs that name and write their own files (recipe runs, sweeps). */
+  Path folder();
+
+  /**
+   * Numbered images in a folder, as A1111 names them ({@code 00001-SEED.png}, the next free number,
+   * never overwriting a file), side files and recipe outputs in the same folder.
+   */
+  static OutputSink folder(Path dir) {
+    return new FolderSink(dir, null);
+  }
+
+  /**
+   * One image to exactly {@code file} (replacing it), side files beside it; a second image is an
+   * error.
+   */
+  static OutputSink file(Path file) {
+    return new FolderSink(file.toAbsolutePath().getParent(), file);
+  }
+}

@@ -1,0 +1,56 @@
+package atelier.jobs;
+
+import atelier.BadRequestException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A recipe run: a recipe by name or file, with {@code sets} as {@code atelier recipe run --set}
+ * takes them (a key without a dot sets a parameter, {@code section.key} any setting), an input
+ * picture or text, and a seed. Checked at construction with the messages of {@code atelier recipe
+ * run}; the recipe itself is read when the job is prepared or run.
+ *
+ * @param recipe a recipe name or a {@code .yaml}/{@code .json} file
+ * @param sets parameters and settings, in order (null: none)
+ * @param input the input picture or logo file, or null
+ * @param text the text for text recipes, or null
+ * @param seed the seed, overriding the recipe's; null for the recipe's (or a drawn one)
+ * @param model a model folder, an installed model id or a catalog id; null for the default
+ */
+public record RecipeSpec(
+    String recipe, Map<String, String> sets, String input, String text, Long seed, String model)
+    implements JobSpec {
+
+  /** The kind name in queues and JSON. */
+  public static final String KIND = "recipe";
+
+  public RecipeSpec {
+    if (recipe == null || recipe.isBlank()) {
+      throw new BadRequestException("recipe: expected a recipe name or file, found none");
+    }
+    sets =
+        sets == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sets));
+    for (String k : sets.keySet()) {
+      if (k == null || k.isBlank()) {
+        throw new BadRequestException("--set: expected KEY=VALUE, found an empty key");
+      }
+    }
+    checkSeed(seed);
+  }
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  /** This spec with another seed. */
+  public RecipeSpec withSeed(Long s) {
+    return new RecipeSpec(recipe, sets, input, text, s, model);
+  }
+
+  static void checkSeed(Long seed) {
+    if (seed != null && (seed < 0 || seed > 0xFFFF_FFFFL)) {
+      throw new BadRequestException("--seed: expected 0 to 4294967295, found " + seed);
+    }
+  }
+}
