@@ -163,20 +163,23 @@ abstract class JdbcJobQueue implements JobQueue {
               id = rs.getString(1);
             }
           }
-          update(
-              c,
-              "UPDATE jobs SET state = 'running', worker_id = ?, attempts = attempts + 1,"
-                  + " started_at = "
-                  + now()
-                  + ", heartbeat_at = "
-                  + now()
-                  + ", lease_expires_at = "
-                  + now()
-                  + " + ?, progress_step = 0, progress_total = 0 WHERE id = ?",
-              workerId,
-              lease.toMillis(),
-              id);
-          return getJob(c, id);
+          int n =
+              update(
+                  c,
+                  "UPDATE jobs SET state = 'running', worker_id = ?, attempts = attempts + 1,"
+                      + " started_at = "
+                      + now()
+                      + ", heartbeat_at = "
+                      + now()
+                      + ", lease_expires_at = "
+                      + now()
+                      + " + ?, progress_step = 0, progress_total = 0 WHERE id = ? AND state = 'queued'",
+                  workerId,
+                  lease.toMillis(),
+                  id);
+          // The row lock (PostgreSQL) or the write lock (SQLite) makes n == 1; the state check is
+          // a second guard so that no locking mistake can ever hand one job to two workers.
+          return n == 1 ? getJob(c, id) : Optional.<Job>empty();
         });
   }
 

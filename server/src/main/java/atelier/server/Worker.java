@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs jobs from a {@link JobQueue} on N threads: each claims a job under a lease, renews the lease
@@ -36,6 +37,7 @@ public final class Worker implements AutoCloseable {
   private final String name;
   private final List<Thread> threads = new ArrayList<>();
   private final ScheduledExecutorService heartbeats;
+  private final AtomicLong lastRequeue = new AtomicLong(System.nanoTime() - (1L << 62));
   private volatile boolean stopping;
 
   /**
@@ -103,7 +105,7 @@ public final class Worker implements AutoCloseable {
   private void loop(String workerId) {
     while (!stopping) {
       try {
-        queue.requeueExpired(settings.maxAttempts());
+        requeueExpiredNowAndThen();
         Optional<Job> job = stopping ? Optional.empty() : queue.claim(workerId, settings.lease());
         if (job.isPresent()) {
           run(job.get(), workerId);
@@ -121,6 +123,15 @@ public final class Worker implements AutoCloseable {
           return;
         }
       }
+    }
+  }
+
+  /** Returns dead workers' jobs to the queue, at most once per heartbeat interval per worker. */
+  private void requeueExpiredNowAndThen() {
+    long now = System.nanoTime();
+    long last = lastRequeue.get();
+    if (now - last >= settings.heartbeat().toNanos() && lastRequeue.compareAndSet(last, now)) {
+      queue.requeueExpired(settings.maxAttempts());
     }
   }
 
@@ -142,7 +153,12 @@ public final class Worker implements AutoCloseable {
       } catch (AtelierException e) {
         record(job, workerId, control, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
         return;
-      } catch (Exception e) {
+      } catch (Exception
+          | StackOverflowError
+          | OutOfMemoryError
+          | LinkageError
+          | AssertionError e) {
+        // A bug or an exhausted resource in one job: record it and keep this thread serving.
         LOG.log(Level.ERROR, "job " + job.id() + " (" + job.kind() + ") failed", e);
         record(job, workerId, control, "internal", e.toString());
         return;

@@ -31,7 +31,7 @@ final class PostgresCluster {
   private final boolean asPostgres;
   private int databases;
 
-  private PostgresCluster(Path bin) throws IOException, InterruptedException {
+  private PostgresCluster(Path bin, boolean fsync) throws IOException, InterruptedException {
     this.bin = bin;
     this.asPostgres = "root".equals(System.getProperty("user.name"));
     this.dir = Files.createTempDirectory("atelier-pg-");
@@ -61,7 +61,12 @@ final class PostgresCluster {
             dir.resolve("log").toString(),
             "-w",
             "-o",
-            "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+            "-p "
+                + port
+                + " -k "
+                + dir
+                + " -c listen_addresses=127.0.0.1 -c fsync="
+                + (fsync ? "on" : "off"),
             "start"),
         asPostgres);
     Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
@@ -81,9 +86,18 @@ final class PostgresCluster {
           bin != null,
           "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); install Debian's"
               + " postgresql package to run the PostgreSQL queue tests");
-      instance = new PostgresCluster(bin);
+      instance = new PostgresCluster(bin, false);
     }
     return instance;
+  }
+
+  /**
+   * A separate cluster that syncs to disk as a production one does, for measurements; null when
+   * PostgreSQL is not installed.
+   */
+  static PostgresCluster startDurable() throws IOException, InterruptedException {
+    Path bin = findBin();
+    return bin == null ? null : new PostgresCluster(bin, true);
   }
 
   /** Whether PostgreSQL server binaries exist on this machine. */

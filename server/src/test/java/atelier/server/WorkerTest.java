@@ -6,6 +6,9 @@ import atelier.AtelierHome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -100,6 +103,31 @@ class WorkerTest {
       assertThat(awaitFinal(slow.id()).state()).isEqualTo(JobState.CANCELLED);
       assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(10));
     }
+    assertThat(queue.images(slow.id())).isEmpty();
+    assertThat(storage.resolve(slow.id() + "-0.png")).doesNotExist();
+  }
+
+  @Test
+  void aWorkerThatLosesItsLeaseStopsAndLeavesTheJobToItsNewHolder() throws Exception {
+    Job slow = queue.submit(JobSubmission.of("tiny", "{\"seed\":1,\"sleepMs\":20000}"));
+    try (Worker worker = new Worker(queue, new TinyExecutor(null), storage, FAST.withThreads(1))) {
+      worker.start();
+      Await.until(
+          LIMIT,
+          () -> "job to start",
+          () -> queue.get(slow.id()).orElseThrow().state() == JobState.RUNNING);
+      // As if the lease had expired and another worker had claimed the job.
+      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("q.db"));
+          Statement s = c.createStatement()) {
+        s.execute("UPDATE jobs SET worker_id = 'thief' WHERE id = '" + slow.id() + "'");
+      }
+      // Its one thread runs this job only after giving the slow one up.
+      Job next = queue.submit(JobQueueContract.tiny(2));
+      assertThat(awaitFinal(next.id()).state()).isEqualTo(JobState.DONE);
+    }
+    Job job = queue.get(slow.id()).orElseThrow();
+    assertThat(job.state()).isEqualTo(JobState.RUNNING);
+    assertThat(job.workerId()).isEqualTo("thief");
     assertThat(queue.images(slow.id())).isEmpty();
     assertThat(storage.resolve(slow.id() + "-0.png")).doesNotExist();
   }
