@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -16,6 +17,7 @@ import java.util.Locale;
  */
 public final class QueueThroughput {
   private static final int JOBS = 200;
+  private static final int RUNS = 3;
   private static final WorkerSettings SETTINGS =
       new WorkerSettings(1, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(5), 3);
 
@@ -25,48 +27,73 @@ public final class QueueThroughput {
     Path dir = Files.createTempDirectory("atelier-queue-bench-");
     System.out.printf(
         Locale.ROOT,
-        "%d tiny jobs (a 16x16 PNG each), %d cores, java %s%n",
+        "%d tiny jobs (a 16x16 PNG each) per run, after one warm-up run; %d cores, java %s%n",
         JOBS,
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"));
-    run("warm-up", "jdbc:sqlite:" + dir.resolve("warm.db"), dir, 2);
-    run("sqlite", "jdbc:sqlite:" + dir.resolve("one.db"), dir, 1);
-    run("sqlite", "jdbc:sqlite:" + dir.resolve("two.db"), dir, 2);
+    DbFactory sqlite = n -> "jdbc:sqlite:" + dir.resolve(n + ".db");
+    once(sqlite.create("warm-up"), dir, "warm-up", 2, 0);
+    run("sqlite", sqlite, dir, 1);
+    run("sqlite", sqlite, dir, 2);
     PostgresCluster pg = PostgresCluster.startDurable();
     if (pg == null) {
       System.out.println("postgresql: not installed, skipped");
     } else {
-      run("postgresql", pg.newDatabase(), dir, 2);
+      run("postgresql", n -> pg.newDatabase(), dir, 2);
     }
     recovery(dir);
     System.exit(0);
   }
 
-  private static void run(String name, String db, Path dir, int threads) throws Exception {
+  /** Runs {@code name} {@value #RUNS} times on fresh databases and prints the median and range. */
+  private static void run(String name, DbFactory db, Path dir, int threads) throws Exception {
+    double[] submit = new double[RUNS];
+    double[] runs = new double[RUNS];
+    for (int r = 0; r < RUNS; r++) {
+      double[] rates = once(db.create(name + "-" + threads + "-" + r), dir, name, threads, r);
+      submit[r] = rates[0];
+      runs[r] = rates[1];
+    }
+    Arrays.sort(submit);
+    Arrays.sort(runs);
+    System.out.printf(
+        Locale.ROOT,
+        "%-10s %d worker thread%s: run %5.0f jobs/s (%4.1f ms per job; %d runs %.0f to %.0f),"
+            + " submit %5.0f jobs/s%n",
+        name,
+        threads,
+        threads == 1 ? " " : "s",
+        runs[RUNS / 2],
+        1000 / runs[RUNS / 2],
+        RUNS,
+        runs[0],
+        runs[RUNS - 1],
+        submit[RUNS / 2]);
+  }
+
+  @FunctionalInterface
+  interface DbFactory {
+    String create(String name) throws Exception;
+  }
+
+  private static double[] once(String db, Path dir, String name, int threads, int r)
+      throws Exception {
     try (JobQueue queue = JobQueues.open(db, AtelierHome.at(dir))) {
       long t0 = System.nanoTime();
       for (int i = 0; i < JOBS; i++) {
         queue.submit(JobSubmission.of("tiny", "{\"seed\":" + i + "}"));
       }
       long t1 = System.nanoTime();
-      Path storage = dir.resolve(name + "-" + threads);
+      Path storage = dir.resolve(name + "-" + threads + "-" + r);
       try (Worker worker =
           new Worker(queue, new TinyExecutor(null), storage, SETTINGS.withThreads(threads))) {
         worker.start();
         while (queue.count(JobState.DONE) < JOBS) {
-          Thread.sleep(2);
+          Thread.sleep(10);
         }
       }
       long t2 = System.nanoTime();
-      System.out.printf(
-          Locale.ROOT,
-          "%-10s %d worker thread%s: submit %6.0f jobs/s, run %6.0f jobs/s (%.2f ms per job)%n",
-          name,
-          threads,
-          threads == 1 ? " " : "s",
-          JOBS / seconds(t1 - t0),
-          JOBS / seconds(t2 - t1),
-          seconds(t2 - t1) * 1000 / JOBS);
+      return new double[] {JOBS / seconds(t1 - t0), JOBS / seconds(t2 - t1)};
     }
   }
 
