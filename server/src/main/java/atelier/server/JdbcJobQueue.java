@@ -346,6 +346,20 @@ abstract class JdbcJobQueue implements JobQueue {
   }
 
   @Override
+  public boolean expireLease(String jobId, String workerId) {
+    return write(
+        "expire a lease",
+        c ->
+            update(
+                    c,
+                    "UPDATE jobs SET lease_expires_at = 0 WHERE id = ? AND worker_id = ?"
+                        + " AND state = 'running'",
+                    jobId,
+                    workerId)
+                == 1);
+  }
+
+  @Override
   public Optional<Job> get(String jobId) {
     return read("get job", c -> getJob(c, jobId));
   }

@@ -82,6 +82,15 @@ public interface JobQueue extends AutoCloseable {
    */
   int requeueExpired(int maxAttempts);
 
+  /**
+   * Ends the lease of a running job held by {@code workerId} now, as if it had expired: for a
+   * worker known to be dead (its process is gone), so that the next {@link #requeueExpired} returns
+   * the job to the queue without waiting out the lease.
+   *
+   * @return false, changing nothing, when {@code workerId} no longer holds the job
+   */
+  boolean expireLease(String jobId, String workerId);
+
   /** The job with this id, if any. */
   Optional<Job> get(String jobId);
 

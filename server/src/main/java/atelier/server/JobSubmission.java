@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 
@@ -39,7 +40,7 @@ public record JobSubmission(String kind, String spec, int priority) {
     if (node == null || !node.isObject()) {
       throw new BadRequestException(
           "job spec: expected a JSON object, found "
-              + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()));
+              + (node == null ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT)));
     }
   }
 

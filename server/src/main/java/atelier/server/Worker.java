@@ -70,6 +70,7 @@ public final class Worker implements AutoCloseable {
     if (!threads.isEmpty()) {
       throw new IllegalStateException("worker " + name + " was already started");
     }
+    expireLeasesOfDeadLocalWorkers();
     for (int i = 1; i <= settings.threads(); i++) {
       String id = name + "/" + i;
       Thread t = new Thread(() -> loop(id), "atelier-worker-" + i);
@@ -122,6 +123,43 @@ public final class Worker implements AutoCloseable {
         } catch (InterruptedException ie) {
           return;
         }
+      }
+    }
+  }
+
+  /**
+   * Ends at once the leases of running jobs whose worker was a process on this machine that no
+   * longer exists (a restart after {@code kill -9} or a crash), so they run again now rather than
+   * after their lease. A worker on another machine, or whose process id was reused, is left to its
+   * lease; a live worker whose job is released here by mistake (hosts sharing a name with separate
+   * process namespaces) only loses its lease and stops, never completes the job twice.
+   */
+  void expireLeasesOfDeadLocalWorkers() {
+    String prefix = host() + ":";
+    long self = ProcessHandle.current().pid();
+    for (int offset = 0; ; offset += 1000) {
+      List<Job> running = queue.list(JobState.RUNNING, offset, 1000);
+      for (Job job : running) {
+        String worker = job.workerId();
+        if (worker == null || !worker.startsWith(prefix)) {
+          continue;
+        }
+        String[] parts = worker.substring(prefix.length()).split(":", 2);
+        long pid;
+        try {
+          pid = Long.parseLong(parts[0]);
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        if (pid != self && ProcessHandle.of(pid).isEmpty()) {
+          LOG.log(
+              Level.INFO,
+              "job " + job.id() + ": its worker " + worker + " is gone; running it again");
+          queue.expireLease(job.id(), worker);
+        }
+      }
+      if (running.size() < 1000) {
+        return;
       }
     }
   }

@@ -85,8 +85,11 @@ abstract class ExactlyOnceContract {
         List<ImageRow> images = queue.images(job.id());
         assertThat(images).as("images of job %d", i).hasSize(1);
         assertThat(storage.resolve(images.get(0).path())).hasBinaryContent(TinyExecutor.png(i));
-        // A job started twice only when the killed process had it.
-        assertThat(started.get(job.id())).as("starts of job %d", i).isEqualTo(job.attempts());
+        // A job runs again only when the killed process had claimed it (it may have died before
+        // starting it), so it never starts more often than it was claimed.
+        assertThat(started.get(job.id()))
+            .as("starts of job %d", i)
+            .isBetween(1L, (long) job.attempts());
       }
       assertThat(started.get(slow)).isEqualTo(2);
     }

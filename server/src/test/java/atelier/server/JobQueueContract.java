@@ -190,6 +190,17 @@ abstract class JobQueueContract {
   }
 
   @Test
+  void anExpiredLeaseOfItsHolderOnlyIsRequeuedAtOnce() {
+    Job job = queue.submit(tiny(1));
+    queue.claim("dead", LEASE);
+    assertThat(queue.expireLease(job.id(), "someone-else")).isFalse();
+    assertThat(queue.requeueExpired(3)).isZero();
+    assertThat(queue.expireLease(job.id(), "dead")).isTrue();
+    assertThat(queue.requeueExpired(3)).isEqualTo(1);
+    assertThat(queue.get(job.id()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+  }
+
+  @Test
   void aLiveLeaseIsNotRequeued() {
     Job job = queue.submit(tiny(1));
     queue.claim("w1", LEASE);

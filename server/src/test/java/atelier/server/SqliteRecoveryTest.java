@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The embedded shape: one worker process on the SQLite file, killed like {@code kill -9} while one
  * job runs and the rest wait. Nothing is lost: after a restart every queued job runs, the
- * interrupted one runs again to the same image, and no partial file ever has a final name.
+ * interrupted one runs again (at once, its dead worker being on this machine) to the same image,
+ * and no partial file ever has a final name.
  */
 class SqliteRecoveryTest {
   @TempDir Path dir;
@@ -65,6 +66,8 @@ class SqliteRecoveryTest {
   }
 
   private ChildWorker start(String db, Path storage, Path starts, String name) throws Exception {
-    return ChildWorker.start(db, storage, 1, 1500, starts, dir.resolve(name + ".log"));
+    // A lease far longer than the test: the restarted worker must see that the killed process is
+    // gone and take its job back at once, without waiting for the lease.
+    return ChildWorker.start(db, storage, 1, 120_000, starts, dir.resolve(name + ".log"));
   }
 }
