@@ -1,0 +1,49 @@
+"""Makes a small CMYK JPEG and the RGB pixels Pillow decodes it to (the reference for CMYK JPEGs).
+
+Run: /usr/bin/python3 tools/image/cmyk_jpeg.py
+Writes core/src/test/resources/image/cmyk.jpg (Pillow writes CMYK JPEGs with an Adobe marker and
+inverted values, as Photoshop does) and cmyk-expected.json: width, height and every pixel's
+(r, g, b) from Pillow's own decode and convert("RGB"). Deterministic.
+"""
+import json
+import pathlib
+
+import PIL
+from PIL import Image
+
+W, H = 16, 12
+OUT = pathlib.Path(__file__).resolve().parents[2] / "core/src/test/resources/image"
+
+
+def main():
+    img = Image.new("CMYK", (W, H))
+    px = img.load()
+    for y in range(H):
+        for x in range(W):
+            # ink ramps in every channel, plus a few flat patches to test against
+            px[x, y] = ((x * 17) % 256, (y * 23) % 256, ((x + y) * 11) % 256, (x * y * 3) % 256)
+    for y in range(4):
+        for x in range(4):
+            px[x, y] = (20, 180, 10, 30)
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / "cmyk.jpg"
+    img.save(path, quality=95)
+    back = Image.open(path)
+    assert back.mode == "CMYK", back.mode
+    rgb = back.convert("RGB")
+    pixels = [list(rgb.getpixel((x, y))) for y in range(H) for x in range(W)]
+    meta = {
+        "source": "tools/image/cmyk_jpeg.py",
+        "pillow": PIL.__version__,
+        "adobe": back.info.get("adobe"),
+        "adobe_transform": back.info.get("adobe_transform"),
+        "width": W,
+        "height": H,
+        "rgb": pixels,
+    }
+    (OUT / "cmyk-expected.json").write_text(json.dumps(meta) + "\n")
+    print("wrote", path, "and cmyk-expected.json; pixel (0,0) ->", pixels[0])
+
+
+if __name__ == "__main__":
+    main()
