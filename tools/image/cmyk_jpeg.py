@@ -1,9 +1,10 @@
-"""Makes a small CMYK JPEG and the RGB pixels Pillow decodes it to (the reference for CMYK JPEGs).
+"""Makes a small CMYK JPEG and records the RGB pixels Pillow decodes CMYK and YCCK JPEGs to.
 
-Run: /usr/bin/python3 tools/image/cmyk_jpeg.py
+Run: /usr/bin/python3 tools/image/cmyk_jpeg.py (after `java tools/image/YcckJpeg.java`, which
+writes ycck.jpg: Pillow cannot write YCCK).
 Writes core/src/test/resources/image/cmyk.jpg (Pillow writes CMYK JPEGs with an Adobe marker and
-inverted values, as Photoshop does) and cmyk-expected.json: width, height and every pixel's
-(r, g, b) from Pillow's own decode and convert("RGB"). Deterministic.
+inverted values, as Photoshop does), cmyk-expected.json and ycck-expected.json: width, height and
+every pixel's (r, g, b) from Pillow's own decode and convert("RGB"). Deterministic.
 """
 import json
 import pathlib
@@ -28,21 +29,27 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "cmyk.jpg"
     img.save(path, quality=95)
+    expected(path, "cmyk-expected.json")
+    ycck = OUT / "ycck.jpg"
+    expected(ycck, "ycck-expected.json")
+
+
+def expected(path, name):
     back = Image.open(path)
     assert back.mode == "CMYK", back.mode
     rgb = back.convert("RGB")
-    pixels = [list(rgb.getpixel((x, y))) for y in range(H) for x in range(W)]
+    pixels = [list(rgb.getpixel((x, y))) for y in range(back.height) for x in range(back.width)]
     meta = {
         "source": "tools/image/cmyk_jpeg.py",
         "pillow": PIL.__version__,
         "adobe": back.info.get("adobe"),
         "adobe_transform": back.info.get("adobe_transform"),
-        "width": W,
-        "height": H,
+        "width": back.width,
+        "height": back.height,
         "rgb": pixels,
     }
-    (OUT / "cmyk-expected.json").write_text(json.dumps(meta) + "\n")
-    print("wrote", path, "and cmyk-expected.json; pixel (0,0) ->", pixels[0])
+    (OUT / name).write_text(json.dumps(meta) + "\n")
+    print("wrote", name, "for", path.name, "; pixel (0,0) ->", pixels[0])
 
 
 if __name__ == "__main__":

@@ -184,6 +184,9 @@ public final class ImageInput {
     String r = role == null || role.isEmpty() ? "" : role;
     String f = file == null ? "" : file.toString();
     String both = (r + (r.isEmpty() || f.isEmpty() ? "" : " ") + f).trim();
+    if (both.endsWith(":")) {
+      both = both.substring(0, both.length() - 1); // a role written "basemap logo:"
+    }
     return both.isEmpty() ? "" : both + ": ";
   }
 }

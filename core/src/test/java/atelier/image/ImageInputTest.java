@@ -14,6 +14,8 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ImageInputTest {
 
@@ -64,6 +66,14 @@ class ImageInputTest {
   }
 
   @Test
+  void aMissingFileIsNamedWithItsRole(@TempDir Path dir) {
+    Path missing = dir.resolve("logo.png");
+    assertThatThrownBy(() -> ImageInput.read("basemap logo:", missing))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessage("basemap logo: expected an image file at " + missing + ", found nothing");
+  }
+
+  @Test
   void formatsImageIoCannotReadAreNamed(@TempDir Path dir) throws Exception {
     Path webp = HostileFiles.webp(dir.resolve("a.webp"));
     assertThatThrownBy(() -> ImageInput.read("image", webp))
@@ -83,12 +93,13 @@ class ImageInputTest {
             "expected a PNG, JPEG, BMP or GIF image, found an unreadable file of no known image format");
   }
 
-  @Test
-  void cmykJpegsGetPillowsColours() throws Exception {
-    Path jpg = Path.of("src/test/resources/image/cmyk.jpg");
+  @ParameterizedTest
+  @ValueSource(strings = {"cmyk", "ycck"})
+  void cmykAndYcckJpegsGetPillowsColours(String name) throws Exception {
+    Path jpg = Path.of("src/test/resources/image/" + name + ".jpg");
     JsonNode expected =
         new ObjectMapper()
-            .readTree(Path.of("src/test/resources/image/cmyk-expected.json").toFile());
+            .readTree(Path.of("src/test/resources/image/" + name + "-expected.json").toFile());
     BufferedImage img = ImageInput.read("image", jpg);
     int w = expected.get("width").asInt();
     assertThat(img.getWidth()).isEqualTo(w);
