@@ -1,6 +1,8 @@
 package atelier.cli;
 
 import atelier.BadRequestException;
+import atelier.image.ImageInput;
+import atelier.image.ImageLimits;
 import atelier.image.basemap.BasemapChain;
 import atelier.image.basemap.OpKind;
 import atelier.model.ModelHasher;
@@ -8,7 +10,6 @@ import atelier.recipe.Jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -93,16 +93,9 @@ final class BasemapCommand implements Callable<Integer>, Terminal.JsonAware {
     BufferedImage in = null;
     String inSha = null;
     if (input != null) {
-      if (!Files.isRegularFile(input)) {
-        throw new BadRequestException("IN: expected an image file at " + input + ", found nothing");
-      }
-      byte[] bytes = Files.readAllBytes(input);
-      in = ImageIO.read(new ByteArrayInputStream(bytes));
-      if (in == null) {
-        throw new BadRequestException(
-            "IN " + input + ": expected a PNG, JPEG, BMP or GIF image, found an unreadable file");
-      }
-      inSha = ModelHasher.sha256Of(bytes);
+      ImageInput.Decoded read = ImageInput.readWithBytes("IN", input, ImageLimits.current());
+      in = read.image();
+      inSha = ModelHasher.sha256Of(read.bytes());
     }
     BufferedImage result = chain.apply(in);
     byte[] png = Jobs.basemapPng(result, chain, input, inSha);

@@ -3,6 +3,8 @@ package atelier.cli;
 import atelier.BadRequestException;
 import atelier.CancelledException;
 import atelier.diffusion.SchedulerKind;
+import atelier.image.ImageInput;
+import atelier.image.ImageLimits;
 import atelier.image.Resize;
 import atelier.model.ModelHasher;
 import atelier.model.SessionSettings;
@@ -17,10 +19,7 @@ import atelier.pipeline.Symmetry;
 import atelier.upscale.Upscaler;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -357,32 +356,17 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
   }
 
   static InitImage readInit(Path file, String expectedSha256) {
-    if (!Files.isRegularFile(file)) {
+    ImageInput.Decoded read = ImageInput.readWithBytes("init image", file, ImageLimits.current());
+    String sha = ModelHasher.sha256Of(read.bytes());
+    if (expectedSha256 != null && !expectedSha256.equals(sha)) {
       throw new BadRequestException(
-          "init image: expected an image file at " + file + ", found nothing");
+          "init image "
+              + file
+              + ": expected the basemap with SHA-256 "
+              + expectedSha256
+              + " (as recorded), found "
+              + sha);
     }
-    try {
-      byte[] bytes = Files.readAllBytes(file);
-      BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
-      if (img == null) {
-        throw new BadRequestException(
-            "init image "
-                + file
-                + ": expected a PNG, JPEG, BMP or GIF image, found an unreadable file");
-      }
-      String sha = ModelHasher.sha256Of(bytes);
-      if (expectedSha256 != null && !expectedSha256.equals(sha)) {
-        throw new BadRequestException(
-            "init image "
-                + file
-                + ": expected the basemap with SHA-256 "
-                + expectedSha256
-                + " (as recorded), found "
-                + sha);
-      }
-      return new InitImage(img, file.toString(), sha);
-    } catch (IOException e) {
-      throw new BadRequestException("init image " + file + ": " + e.getMessage(), e);
-    }
+    return new InitImage(read.image(), file.toString(), sha);
   }
 }

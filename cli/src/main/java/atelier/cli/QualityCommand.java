@@ -116,12 +116,27 @@ final class QualityCommand implements Runnable {
     return out;
   }
 
-  /** The prompt stored in an Atelier/A1111 PNG, for the CLIP scorer; null when none. */
+  /**
+   * The prompt stored in an Atelier PNG, for the CLIP scorer; null when none.
+   *
+   * @throws BadRequestException when the PNG's text chunks are damaged or exceed the limits (the
+   *     file is then skipped with that reason)
+   */
   private static String promptOf(Path p) {
-    try {
-      return atelier.pipeline.ArtworkPng.read(p).settings().prompt();
-    } catch (RuntimeException e) {
+    if (!atelier.image.PngText.isPng(p)) {
       return null;
+    }
+    String json = atelier.pipeline.ArtworkPng.texts(p).get(atelier.pipeline.ArtworkPng.RECORD);
+    try {
+      var settings =
+          json == null
+              ? null
+              : atelier.pipeline.ArtworkPng.json()
+                  .readValue(json, atelier.pipeline.ImageRecord.class)
+                  .settings();
+      return settings == null ? null : settings.prompt();
+    } catch (java.io.IOException | RuntimeException e) {
+      return null; // a damaged record only costs the CLIP scorer its prompt
     }
   }
 

@@ -68,12 +68,50 @@ public final class ArtworkPng {
               + ": expected an Atelier record (PNG text chunk 'atelier'), found "
               + (texts.isEmpty() ? "no text chunks" : "only " + texts.keySet()));
     }
+    ImageRecord record;
     try {
-      return JSON.readValue(json, ImageRecord.class);
+      record = JSON.readValue(json, ImageRecord.class);
     } catch (IOException e) {
       throw new BadRequestException(
           "image " + file + ": the Atelier record is not valid JSON: " + e.getMessage(), e);
     }
+    return checked(file, record);
+  }
+
+  /**
+   * A record read from {@code file} with the fields a re-run needs: the model (id and path) and the
+   * settings (with the prompt). Every record Atelier writes has them.
+   *
+   * @throws BadRequestException naming the missing field
+   */
+  static ImageRecord checked(Path file, ImageRecord r) {
+    String prefix = "image " + file + ": the Atelier record ";
+    if (r == null) {
+      throw new BadRequestException(prefix + "is null; expected a JSON object");
+    }
+    if (r.model() == null) {
+      throw new BadRequestException(
+          prefix + "has no \"model\"; expected the model that made it (id, path, sha256)");
+    }
+    if (r.model().path() == null || r.model().path().isBlank()) {
+      throw new BadRequestException(
+          prefix + "has no \"model.path\"; expected the model folder that made it");
+    }
+    if (r.model().id() == null || r.model().id().isBlank()) {
+      throw new BadRequestException(
+          prefix + "has no \"model.id\"; expected the id of the model that made it");
+    }
+    if (r.settings() == null) {
+      throw new BadRequestException(
+          prefix
+              + "has no \"settings\"; expected the settings that made the image (prompt, size,"
+              + " steps, seed, …)");
+    }
+    if (r.settings().prompt() == null) {
+      throw new BadRequestException(
+          prefix + "has no \"settings.prompt\"; expected the prompt that made the image");
+    }
+    return r;
   }
 
   /** All text chunks of a PNG. */

@@ -194,7 +194,9 @@ public enum Degradation {
         param.setCompressionQuality(Math.max(0.01f, quality));
         writer.write(null, new IIOImage(img, null, null), param);
       }
-      return ImageIO.read(new ByteArrayInputStream(bytes.toByteArray()));
+      return ImageIO.read(
+          new javax.imageio.stream.MemoryCacheImageInputStream(
+              new ByteArrayInputStream(bytes.toByteArray())));
     } catch (IOException e) {
       throw new UncheckedIOException("jpeg: encoding in memory failed: " + e.getMessage(), e);
     } finally {

@@ -1,6 +1,7 @@
 package atelier.quality;
 
 import atelier.BadRequestException;
+import atelier.image.ImageInput;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 
 /**
  * Finding and reading the images a command was given: files are taken as named, folders are
@@ -66,26 +66,12 @@ public final class ImageFiles {
   }
 
   /**
-   * Reads one image.
+   * Reads one image through {@link ImageInput} (size, pixel and format checks).
    *
    * @throws BadRequestException saying why the file is not a readable image
    */
   public static BufferedImage read(Path file) {
-    BufferedImage img;
-    try {
-      img = ImageIO.read(file.toFile());
-    } catch (IOException | RuntimeException e) {
-      throw new BadRequestException(
-          file
-              + ": expected a PNG, JPEG, BMP or GIF image, found an unreadable file ("
-              + e.getMessage()
-              + ")",
-          e);
-    }
-    if (img == null) {
-      throw new BadRequestException(
-          file + ": expected a PNG, JPEG, BMP or GIF image, found another kind of file");
-    }
+    BufferedImage img = ImageInput.read(null, file);
     if (img.getWidth() < 8 || img.getHeight() < 8) {
       throw new BadRequestException(
           file

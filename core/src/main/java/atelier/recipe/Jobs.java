@@ -1,6 +1,8 @@
 package atelier.recipe;
 
 import atelier.BadRequestException;
+import atelier.image.ImageInput;
+import atelier.image.ImageLimits;
 import atelier.image.PngText;
 import atelier.image.basemap.BasemapChain;
 import atelier.model.ModelHasher;
@@ -8,11 +10,9 @@ import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.InitImage;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /** Jobs without a recipe, and the basemap files every job writes. Stateless. */
 public final class Jobs {
@@ -106,14 +106,7 @@ public final class Jobs {
   }
 
   static byte[] readBytes(Path file) {
-    if (file == null || !Files.isRegularFile(file)) {
-      throw new BadRequestException("input: expected an image file at " + file + ", found nothing");
-    }
-    try {
-      return Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new BadRequestException("input " + file + ": " + e.getMessage(), e);
-    }
+    return ImageInput.readBytes("input", file, ImageLimits.current());
   }
 
   static String fileSha(Path file) {
@@ -121,15 +114,6 @@ public final class Jobs {
   }
 
   static BufferedImage decode(Path file, byte[] bytes) {
-    try {
-      BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
-      if (img == null) {
-        throw new BadRequestException(
-            "input " + file + ": expected a PNG, JPEG, BMP or GIF image, found an unreadable file");
-      }
-      return img;
-    } catch (IOException e) {
-      throw new BadRequestException("input " + file + ": " + e.getMessage(), e);
-    }
+    return ImageInput.decode("input", file, bytes, ImageLimits.current());
   }
 }

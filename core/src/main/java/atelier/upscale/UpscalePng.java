@@ -1,6 +1,7 @@
 package atelier.upscale;
 
 import atelier.BadRequestException;
+import atelier.image.ImageInput;
 import atelier.image.PngText;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,9 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,19 +41,9 @@ public final class UpscalePng {
    * @throws BadRequestException when the file is missing or not a readable image
    */
   public static Input read(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new BadRequestException("image: expected an image file at " + file + ", found nothing");
-    }
+    BufferedImage image = ImageInput.read("image", file);
     try {
-      BufferedImage image;
-      try (InputStream in = Files.newInputStream(file)) {
-        image = javax.imageio.ImageIO.read(in);
-      }
-      if (image == null) {
-        throw new BadRequestException(
-            "image " + file + ": expected a PNG, JPEG, BMP or GIF image, found an unreadable file");
-      }
-      Map<String, String> texts = isPng(file) ? PngText.read(file) : Map.of();
+      Map<String, String> texts = PngText.isPng(file) ? PngText.read(file) : Map.of();
       return new Input(image, texts);
     } catch (IOException e) {
       throw new BadRequestException("image " + file + ": " + e.getMessage(), e);
@@ -120,12 +109,5 @@ public final class UpscalePng {
   public static void write(BufferedImage image, Map<String, String> texts, Path file)
       throws IOException {
     atelier.AtomicFiles.write(file, PngText.encode(image, texts));
-  }
-
-  private static boolean isPng(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] sig = in.readNBytes(8);
-      return sig.length == 8 && (sig[0] & 0xff) == 0x89 && sig[1] == 'P' && sig[2] == 'N';
-    }
   }
 }

@@ -234,7 +234,10 @@ public final class UpscalerPackage {
       return Optional.empty();
     }
     try {
-      return Optional.ofNullable(ImageIO.read(new ByteArrayInputStream(b)));
+      // in memory: ImageIO's default disk cache would leave imageio*.tmp files behind a kill -9
+      return Optional.ofNullable(
+          ImageIO.read(
+              new javax.imageio.stream.MemoryCacheImageInputStream(new ByteArrayInputStream(b))));
     } catch (IOException e) {
       throw new ModelLoadException(origin + ": " + path + " is not a readable image", e);
     }

@@ -4,13 +4,11 @@ import atelier.BadRequestException;
 import atelier.image.Resize;
 import atelier.model.ModelHasher;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /**
  * Places a logo (a PNG with alpha) centred on the image, scaled with Lanczos-3 to fit inside the
@@ -58,19 +56,7 @@ public record Logo(Path file, double padding, String sha256) implements BasemapO
 
   /** Reads the logo image. */
   BufferedImage read() {
-    try {
-      BufferedImage img = ImageIO.read(new ByteArrayInputStream(Files.readAllBytes(file)));
-      if (img == null) {
-        throw new BadRequestException(
-            "basemap logo: "
-                + file
-                + ": expected a PNG, JPEG, BMP or GIF image, found an"
-                + " unreadable file");
-      }
-      return img;
-    } catch (IOException e) {
-      throw new BadRequestException("basemap logo: " + file + ": " + e.getMessage(), e);
-    }
+    return atelier.image.ImageInput.read("basemap logo:", file);
   }
 
   /** {x, y, width, height} of the placed logo on a w × h image, for a lw × lh logo. */
