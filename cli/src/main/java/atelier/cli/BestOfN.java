@@ -42,6 +42,11 @@ final class BestOfN {
     if (cmd.batch != null) {
       throw new BadRequestException("--batch and --candidates: expected one of them, found both");
     }
+    if (cmd.minScore != null && !(cmd.minScore >= 0 && cmd.minScore <= 100)) {
+      // every scorer's scale lies within 0–100; NaN and infinities would reject all or none
+      throw new BadRequestException(
+          "--min-score: expected a number from 0 to 100, found " + cmd.minScore);
+    }
     int k = cmd.keep == null ? 1 : cmd.keep;
     if (cmd.candidates < 1 || k < 1 || k > cmd.candidates) {
       throw new BadRequestException(

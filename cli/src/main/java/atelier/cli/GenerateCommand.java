@@ -201,6 +201,9 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     BestOfN bestOfN = BestOfN.of(this);
     GenerationRequest request = request(base);
     hires.active(); // checks the upscale options before any model loads
+    if (!json) {
+      noEffect(request).forEach(n -> err.println("atelier: note: " + n));
+    }
     SessionSettings settings = ModelRun.settings(spec, models.device, models.threads);
     Path outPath = out != null ? out : Output.defaultFolder(spec);
     Output output =
@@ -337,6 +340,18 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
         .fit(fit != null ? Resize.Fit.lookup(fit) : s != null ? Resize.Fit.lookup(s.fit()) : null)
         .symmetry(sym)
         .build();
+  }
+
+  /** Options given that change nothing for this request: said, not silently dropped. */
+  List<String> noEffect(GenerationRequest request) {
+    List<String> notes = new ArrayList<>();
+    if (symmetrySteps != null && request.symmetry() == null) {
+      notes.add("--symmetry-steps ignored: it applies with --symmetry h|v|hv, found none");
+    }
+    if (fit != null && request.init() == null) {
+      notes.add("--fit ignored: it applies to image-to-image (--init IMAGE), found no init image");
+    }
+    return notes;
   }
 
   private static <T> T pick(T option, T stored) {

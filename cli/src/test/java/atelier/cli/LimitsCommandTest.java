@@ -61,4 +61,56 @@ class LimitsCommandTest {
             "atelier: width: the model needs a multiple of 16 pixels, found 72; nearest: 64 or 80");
     assertThat(out).doesNotExist();
   }
+
+  @Test
+  void settingsWithoutEffectAreSaid(@TempDir Path dir) {
+    Path out = dir.resolve("x.png");
+    CliRun r =
+        CliRun.of(
+            "generate",
+            "x",
+            "--model",
+            SD15,
+            "-W",
+            "64",
+            "-H",
+            "64",
+            "--steps",
+            "1",
+            "--symmetry-steps",
+            "0.3",
+            "--fit",
+            "contain",
+            "--out",
+            out.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.err())
+        .contains(
+            "atelier: note: --symmetry-steps ignored: it applies with --symmetry h|v|hv, found"
+                + " none")
+        .contains(
+            "atelier: note: --fit ignored: it applies to image-to-image (--init IMAGE), found no"
+                + " init image");
+  }
+
+  @Test
+  void minScoreMustBeANumberOnTheScorersScale(@TempDir Path dir) {
+    for (String bad : new String[] {"NaN", "Infinity", "-Infinity", "101", "-1"}) {
+      CliRun r =
+          CliRun.of(
+              "generate",
+              "x",
+              "--model",
+              SD15,
+              "--candidates",
+              "2",
+              "--min-score",
+              bad,
+              "--out",
+              dir.toString());
+      assertThat(r.exitCode()).as(bad + ": " + r.err()).isEqualTo(2);
+      assertThat(r.err()).contains("--min-score: expected a number from 0 to 100, found");
+    }
+    assertThat(dir).isEmptyDirectory();
+  }
 }

@@ -13,6 +13,9 @@ import java.util.List;
  * @param ops the steps, in order (may be empty)
  */
 public record BasemapChain(List<BasemapOp> ops) {
+  /** The largest side of a basemap input or of any step's result, in pixels (as -W/-H). */
+  public static final int MAX_SIDE = 8192;
+
   /** The chain that changes nothing. */
   public static final BasemapChain EMPTY = new BasemapChain(List.of());
 
@@ -64,6 +67,8 @@ public record BasemapChain(List<BasemapOp> ops) {
    *
    * @param input the input image; may be null only when the chain starts with a source op
    * @return the result (the input itself for an empty chain)
+   * @throws BadRequestException if the input, or the result any step plans, has a side over {@link
+   *     #MAX_SIDE}; checked before that step allocates anything
    */
   public BufferedImage apply(BufferedImage input) {
     if (input == null && !startsWithSource()) {
@@ -71,11 +76,36 @@ public record BasemapChain(List<BasemapOp> ops) {
           "basemap: expected an input image or a chain starting with canvas, found "
               + (ops.isEmpty() ? "no steps" : "first step " + ops.get(0).kind().opName()));
     }
+    if (input != null && !startsWithSource()) {
+      checkSize("basemap: expected an input image", input.getWidth(), input.getHeight());
+    }
     BufferedImage img = input;
-    for (BasemapOp op : ops) {
+    for (int i = 0; i < ops.size(); i++) {
+      BasemapOp op = ops.get(i);
+      long[] size =
+          img == null ? op.outputSize(1, 1) : op.outputSize(img.getWidth(), img.getHeight());
+      checkSize(
+          "basemap step " + (i + 1) + " " + op.kind().opName() + ": expected a result",
+          size[0],
+          size[1]);
       img = op.apply(img);
     }
     return img;
+  }
+
+  private static void checkSize(String what, long width, long height) {
+    if (width > MAX_SIDE || height > MAX_SIDE) {
+      throw new BadRequestException(
+          what
+              + " of at most "
+              + MAX_SIDE
+              + "×"
+              + MAX_SIDE
+              + " pixels, found "
+              + width
+              + "×"
+              + height);
+    }
   }
 
   /** The canonical text of every step, in order: what records store. */

@@ -23,6 +23,15 @@ public interface BasemapOp {
    */
   BufferedImage apply(BufferedImage image);
 
+  /**
+   * The size {@link #apply} will make from a {@code width × height} input, computed without
+   * allocating (in {@code long}, so absurd parameters cannot overflow): what {@link BasemapChain}
+   * checks against its size limit before each step. Most ops keep the size.
+   */
+  default long[] outputSize(int width, int height) {
+    return new long[] {width, height};
+  }
+
   /** Every parameter with its resolved value, in canonical order: what the record stores. */
   Map<String, Object> params();
 

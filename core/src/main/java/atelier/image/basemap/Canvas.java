@@ -30,6 +30,11 @@ public record Canvas(int width, int height, Rgb color) implements BasemapOp {
   }
 
   @Override
+  public long[] outputSize(int ignoredWidth, int ignoredHeight) {
+    return new long[] {width, height};
+  }
+
+  @Override
   public BufferedImage apply(BufferedImage ignored) {
     return Pixels.filled(width, height, color.argb()).toImage();
   }

@@ -75,6 +75,11 @@ public final class Geometry {
     }
 
     @Override
+    public long[] outputSize(int ignoredWidth, int ignoredHeight) {
+      return new long[] {width, height};
+    }
+
+    @Override
     public BufferedImage apply(BufferedImage image) {
       return Pixels.of(Resize.fit(image, width, height, fit)).toImage();
     }
@@ -159,6 +164,12 @@ public final class Geometry {
     }
 
     @Override
+    public long[] outputSize(int width, int height) {
+      int[] r = rect(width, height);
+      return new long[] {r[2], r[3]};
+    }
+
+    @Override
     public BufferedImage apply(BufferedImage image) {
       int[] r = rect(image.getWidth(), image.getHeight());
       int[] px = image.getRGB(r[0], r[1], r[2], r[3], null, 0, r[2]);
@@ -201,20 +212,28 @@ public final class Geometry {
           a.color("color", Rgb.WHITE));
     }
 
-    /** {outWidth, outHeight, x, y} for a w × h image. */
+    /** {outWidth, outHeight, x, y} for a w × h image whose padded size has been checked. */
     int[] layout(int w, int h) {
-      int m = (int) Math.round(margin * Math.max(w, h));
-      int ow = w + 2 * m;
-      int oh = h + 2 * m;
+      long[] size = outputSize(w, h);
+      int ow = Math.toIntExact(size[0]);
+      int oh = Math.toIntExact(size[1]);
+      return new int[] {ow, oh, (ow - w) / 2, (oh - h) / 2};
+    }
+
+    @Override
+    public long[] outputSize(int w, int h) {
+      long m = Math.round(margin * Math.max(w, h));
+      long ow = w + 2 * m;
+      long oh = h + 2 * m;
       if (aspect != null) {
         double r = aspect.ratio();
         if ((double) ow / oh < r) {
-          ow = Math.max(ow, (int) Math.round(oh * r));
+          ow = Math.max(ow, Math.round(oh * r));
         } else {
-          oh = Math.max(oh, (int) Math.round(ow / r));
+          oh = Math.max(oh, Math.round(ow / r));
         }
       }
-      return new int[] {ow, oh, (ow - w) / 2, (oh - h) / 2};
+      return new long[] {ow, oh};
     }
 
     @Override
