@@ -76,6 +76,10 @@ class HostileFilesTest {
         bomb,
         PIXELS);
     refused(CliRun.of("info", text.toString()), text, TEXT);
+    refused(
+        CliRun.of("recipe", "run", "landmark", "--input", bomb.toString(), "--dry-run"),
+        bomb,
+        PIXELS);
     assertThat(out).doesNotExist();
   }
 

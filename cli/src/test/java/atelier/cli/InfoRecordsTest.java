@@ -3,8 +3,13 @@ package atelier.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import atelier.image.PngText;
+import atelier.pipeline.ArtworkPng;
+import atelier.recipe.ProvenancePng;
+import atelier.recipe.SweepRunner;
 import atelier.testing.HostileFiles;
 import atelier.testing.TestPaths;
+import atelier.upscale.UpscalePng;
+import atelier.upscale.UpscaleRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
@@ -89,13 +94,31 @@ class InfoRecordsTest {
     assertThat(bi.out()).contains("Basemap chain (atelier-basemap):").contains("blur");
 
     Map<String, String> texts = new LinkedHashMap<>();
-    texts.put("parameters", "a cat\nSteps: 20, Sampler: Euler");
-    texts.put("atelier", "{\"settings\":{\"prompt\":\"a cat\",\"seed\":3}}");
-    texts.put("atelier-provenance", "{\"recipe\":{\"name\":\"art-name\",\"version\":\"1.0.0\"}}");
-    texts.put("atelier-upscale", "[{\"model\":\"esrgan-thick\",\"scale\":4}]");
-    texts.put("postprocessing", "Postprocess upscale by: 4, Postprocess upscaler: esrgan-thick");
-    texts.put("atelier-sweep", "{\"x\":{\"name\":\"guidance\"},\"files\":[\"a.png\"]}");
+    texts.put(ArtworkPng.PARAMETERS, "a cat\nSteps: 20, Sampler: Euler");
+    texts.put(ArtworkPng.RECORD, "{\"settings\":{\"prompt\":\"a cat\",\"seed\":3}}");
+    texts.put(
+        ProvenancePng.PROVENANCE, "{\"recipe\":{\"name\":\"art-name\",\"version\":\"1.0.0\"}}");
+    texts.put(SweepRunner.SWEEP, "{\"x\":{\"name\":\"guidance\"},\"files\":[\"a.png\"]}");
     texts.put("Software", "something else");
+    // the upscale chunks as the upscaler writes them
+    texts =
+        UpscalePng.texts(
+            texts,
+            new UpscaleRecord(
+                "atelier 0.1.0",
+                "esrgan-thick",
+                "ab12",
+                4,
+                4,
+                1,
+                0,
+                24,
+                "separate",
+                8,
+                8,
+                32,
+                32,
+                5));
     Path all = png("all.png", texts);
     CliRun t = CliRun.of("info", all.toString());
     assertThat(t.exitCode()).as(t.err()).isZero();
