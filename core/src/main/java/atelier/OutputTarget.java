@@ -202,7 +202,11 @@ public final class OutputTarget {
   /** Why an I/O operation failed, in words. */
   public static String reason(IOException e) {
     if (e instanceof FileSystemException f) {
-      String where = f.getFile() == null ? "" : " (" + f.getFile() + ")";
+      // The file named by the system, unless it is our own hidden part file (an internal name).
+      String file = f.getFile();
+      String name = file == null ? "" : Path.of(file).getFileName().toString();
+      String where =
+          file == null || (name.startsWith(".") && name.endsWith(".part")) ? "" : " (" + file + ")";
       if (f.getReason() != null) {
         return f.getReason() + where;
       }
