@@ -141,6 +141,43 @@ public final class OutputTarget {
     }
   }
 
+  /**
+   * Writes {@code content} atomically to {@code file}, or, when that name is taken, to the first
+   * free {@code NAME-2.png}, {@code NAME-3.png}, …: for outputs with names of their own (recipes,
+   * sweeps), so a second run into the same folder never replaces the first run's images.
+   *
+   * @return the file written
+   * @throws BadRequestException when writing fails (the message names the path and the reason)
+   */
+  public static Path writeUnique(Path file, AtomicFiles.Content content) {
+    String name = file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    String stem = dot > 0 ? name.substring(0, dot) : name;
+    String ext = dot > 0 ? name.substring(dot) : "";
+    Path part = null;
+    try {
+      part = AtomicFiles.writePart(file, content);
+      for (int i = 1; i <= MAX_ATTEMPTS; i++) {
+        Path target = i == 1 ? file : file.resolveSibling(stem + "-" + i + ext);
+        if (AtomicFiles.linkNew(part, target)) {
+          return target;
+        }
+      }
+      throw new BadRequestException(
+          "output " + file + ": expected a free name, found " + MAX_ATTEMPTS + " taken");
+    } catch (IOException e) {
+      throw failure(file, e);
+    } finally {
+      if (part != null) {
+        try {
+          Files.deleteIfExists(part);
+        } catch (IOException e) {
+          // Best effort, as in write.
+        }
+      }
+    }
+  }
+
   /** The highest number of an A1111-style name ({@code NNNNN-…}) in {@code dir}, or 0. */
   static long maxNumber(Path dir) throws IOException {
     long max = 0;
@@ -202,7 +239,11 @@ public final class OutputTarget {
   /** Why an I/O operation failed, in words. */
   public static String reason(IOException e) {
     if (e instanceof FileSystemException f) {
-      String where = f.getFile() == null ? "" : " (" + f.getFile() + ")";
+      // The file named by the system, unless it is our own hidden part file (an internal name).
+      String file = f.getFile();
+      String name = file == null ? "" : Path.of(file).getFileName().toString();
+      String where =
+          file == null || (name.startsWith(".") && name.endsWith(".part")) ? "" : " (" + file + ")";
       if (f.getReason() != null) {
         return f.getReason() + where;
       }

@@ -118,6 +118,22 @@ class OutputTargetTest {
   }
 
   @Test
+  void namedOutputsTakeTheNextFreeSuffixInsteadOfReplacing(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("cat-y1-x1.png");
+    assertThat(OutputTarget.writeUnique(file, text("first"))).isEqualTo(file);
+    assertThat(OutputTarget.writeUnique(file, text("second")))
+        .isEqualTo(dir.resolve("cat-y1-x1-2.png"));
+    assertThat(OutputTarget.writeUnique(file, text("third")))
+        .isEqualTo(dir.resolve("cat-y1-x1-3.png"));
+    assertThat(Files.readString(file)).isEqualTo("first");
+    assertThat(Files.readString(dir.resolve("cat-y1-x1-2.png"))).isEqualTo("second");
+    assertThatThrownBy(() -> OutputTarget.writeUnique(file, AtomicFilesTest.DISK_FULL))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessage("writing " + file + " failed: No space left on device");
+    assertThat(AtomicFilesTest.names(dir)).hasSize(3);
+  }
+
+  @Test
   void anExactFileIsNeverOverwrittenUnlessAsked(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("a.png");
     Files.writeString(file, "old");

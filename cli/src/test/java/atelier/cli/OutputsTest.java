@@ -6,6 +6,7 @@ import atelier.pipeline.ArtworkPng;
 import atelier.testing.TestPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +106,40 @@ class OutputsTest {
     assertThat(sweep.exitCode()).as(sweep.err()).isEqualTo(2);
     assertThat(sweep.err()).contains("output " + file + ": expected a folder at " + file);
     assertThat(Files.readString(file)).isEqualTo("x");
+  }
+
+  @Test
+  void aSecondSweepIntoTheSameFolderKeepsTheFirstOnesImages(@TempDir Path dir) throws Exception {
+    String[] args = {
+      "sweep",
+      "a cat",
+      "--x",
+      "seed=1,2",
+      "--steps",
+      "1",
+      "-W",
+      "64",
+      "-H",
+      "64",
+      "-m",
+      MODEL,
+      "-o",
+      dir.toString()
+    };
+    CliRun first = CliRun.of(args);
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    List<String> before = AtomicFilesNames.of(dir);
+    java.util.Map<String, byte[]> bytes = new java.util.HashMap<>();
+    for (String n : before) {
+      bytes.put(n, Files.readAllBytes(dir.resolve(n)));
+    }
+    CliRun second = CliRun.of(args);
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    List<String> after = AtomicFilesNames.of(dir);
+    assertThat(after).hasSize(2 * before.size()).containsAll(before);
+    for (String n : before) {
+      assertThat(Files.readAllBytes(dir.resolve(n))).isEqualTo(bytes.get(n));
+    }
   }
 
   /** The names in a folder, sorted. */

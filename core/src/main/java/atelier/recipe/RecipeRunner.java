@@ -55,14 +55,13 @@ public final class RecipeRunner {
       Provenance prov = job.provenance().withTools(upscaler.name(), selector.name());
       for (Artwork a : selector.select(result.images(), prov.select())) {
         Artwork out = finish(a, prov.upscale());
+        byte[] png = ProvenancePng.encode(out, prov);
         Path file =
-            outDir.resolve(
-                String.format(Locale.ROOT, "%s-%d.png", job.name(), a.record().settings().seed()));
-        try {
-          ProvenancePng.write(out, prov, file);
-        } catch (IOException e) {
-          throw atelier.OutputTarget.failure(file, e);
-        }
+            atelier.OutputTarget.writeUnique(
+                outDir.resolve(
+                    String.format(
+                        Locale.ROOT, "%s-%d.png", job.name(), a.record().settings().seed())),
+                o -> o.write(png));
         outputs.add(new Output(file, out, prov));
       }
     }

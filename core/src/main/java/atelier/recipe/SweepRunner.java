@@ -52,8 +52,7 @@ public final class SweepRunner {
       for (int i = 0; i < perSheet; i++) {
         Sweep.Cell cell = cells.get(z * perSheet + i);
         Artwork a = model.generate(cell.request(), listener, cancel).images().get(0);
-        Path file = outDir.resolve(cellName(base.name(), sweep, cell));
-        write(a, base.provenance().withSweep(cell.values()), file);
+        Path file = write(a, base.provenance().withSweep(cell.values()), outDir, base, sweep, cell);
         images.add(file);
         files.add(file.getFileName().toString());
         if (cell.ix() == 0) {
@@ -73,8 +72,7 @@ public final class SweepRunner {
       Path sheetFile =
           outDir.resolve(
               base.name() + "-grid" + (sweep.z() == null ? "" : "-z" + (z + 1)) + ".png");
-      writeSheet(sheet, sweep, zValue, files, sheetFile);
-      sheets.add(sheetFile);
+      sheets.add(writeSheet(sheet, sweep, zValue, files, sheetFile));
     }
     return new Result(images, sheets);
   }
@@ -91,15 +89,14 @@ public final class SweepRunner {
     return sb.append(".png").toString().toLowerCase(Locale.ROOT);
   }
 
-  private static void write(Artwork a, Provenance p, Path file) {
-    try {
-      ProvenancePng.write(a, p, file);
-    } catch (IOException e) {
-      throw atelier.OutputTarget.failure(file, e);
-    }
+  private static Path write(
+      Artwork a, Provenance p, Path outDir, Job base, Sweep sweep, Sweep.Cell cell) {
+    byte[] png = ProvenancePng.encode(a, p);
+    return atelier.OutputTarget.writeUnique(
+        outDir.resolve(cellName(base.name(), sweep, cell)), o -> o.write(png));
   }
 
-  private static void writeSheet(
+  private static Path writeSheet(
       BufferedImage sheet, Sweep sweep, String zValue, List<String> files, Path file) {
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("x", sweep.x());
@@ -109,7 +106,7 @@ public final class SweepRunner {
     meta.put("files", files);
     try {
       byte[] png = PngText.encode(sheet, Map.of(SWEEP, ArtworkPng.json().writeValueAsString(meta)));
-      atelier.AtomicFiles.write(file, png);
+      return atelier.OutputTarget.writeUnique(file, o -> o.write(png));
     } catch (IOException e) {
       throw atelier.OutputTarget.failure(file, e);
     }
