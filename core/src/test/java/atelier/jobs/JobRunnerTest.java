@@ -239,6 +239,28 @@ class JobRunnerTest {
   }
 
   @Test
+  void anUnreadableUploadIsABadRequestAndWritesNothing(@TempDir Path out) {
+    assertThatThrownBy(
+            () ->
+                runner()
+                    .run(
+                        new UpscaleSpec(
+                            null,
+                            new byte[] {1, 2, 3},
+                            2,
+                            UPSCALER.toString(),
+                            null,
+                            null,
+                            null,
+                            null),
+                        JobContext.of(OutputSink.folder(out.resolve("o")))))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessage(
+            "uploaded image: expected a PNG, JPEG, BMP or GIF image, found an unreadable file");
+    assertThat(out.resolve("o")).doesNotExist();
+  }
+
+  @Test
   void aSweepJobWritesEveryCellAndTheGrid(@TempDir Path out) throws Exception {
     SweepSpec sweep =
         new SweepSpec(
