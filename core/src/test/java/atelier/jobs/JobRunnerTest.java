@@ -320,6 +320,11 @@ class JobRunnerTest {
     assertThat(img.width()).isEqualTo(90);
     assertThat(img.height()).isEqualTo(200);
     assertThat(img.record().settings().width()).isEqualTo(64);
+    // A recipe with its own seed keeps it: prepare draws none.
+    RecipeSpec ownSeed =
+        new RecipeSpec("phone-wallpaper", Map.of("generate.seed", "77"), null, null, null, null);
+    assertThat(((RecipeSpec) runner().prepare(ownSeed)).seed()).isNull();
+    assertThat(runner().planRecipe(ownSeed, out).get(0).request().seed()).isEqualTo(77L);
     assertThatThrownBy(
             () -> runner().prepare(new RecipeSpec("no-such", null, null, null, 1L, null)))
         .isInstanceOf(BadRequestException.class)
