@@ -185,6 +185,7 @@ public final class ModelCache implements AutoCloseable {
   private void release(Entry entry) {
     synchronized (this) {
       entry.leases--;
+      entries.get(entry.key); // a model in use until now counts as recently used
       if (closed && entry.leases == 0) {
         entries.remove(entry.key, entry);
         closeQuietly(List.of(entry));

@@ -239,6 +239,28 @@ class JobRunnerTest {
   }
 
   @Test
+  void anUnreadableUploadIsABadRequestAndWritesNothing(@TempDir Path out) {
+    assertThatThrownBy(
+            () ->
+                runner()
+                    .run(
+                        new UpscaleSpec(
+                            null,
+                            new byte[] {1, 2, 3},
+                            2,
+                            UPSCALER.toString(),
+                            null,
+                            null,
+                            null,
+                            null),
+                        JobContext.of(OutputSink.folder(out.resolve("o")))))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessage(
+            "uploaded image: expected a PNG, JPEG, BMP or GIF image, found an unreadable file");
+    assertThat(out.resolve("o")).doesNotExist();
+  }
+
+  @Test
   void aSweepJobWritesEveryCellAndTheGrid(@TempDir Path out) throws Exception {
     SweepSpec sweep =
         new SweepSpec(
@@ -298,6 +320,11 @@ class JobRunnerTest {
     assertThat(img.width()).isEqualTo(90);
     assertThat(img.height()).isEqualTo(200);
     assertThat(img.record().settings().width()).isEqualTo(64);
+    // A recipe with its own seed keeps it: prepare draws none.
+    RecipeSpec ownSeed =
+        new RecipeSpec("phone-wallpaper", Map.of("generate.seed", "77"), null, null, null, null);
+    assertThat(((RecipeSpec) runner().prepare(ownSeed)).seed()).isNull();
+    assertThat(runner().planRecipe(ownSeed, out).get(0).request().seed()).isEqualTo(77L);
     assertThatThrownBy(
             () -> runner().prepare(new RecipeSpec("no-such", null, null, null, 1L, null)))
         .isInstanceOf(BadRequestException.class)
