@@ -7,6 +7,9 @@ import atelier.CancelledException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
  * Runs jobs from a {@link JobQueue} on N threads: each claims a job under a lease, renews the lease
@@ -29,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Worker implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Worker.class.getName());
+  private static final Pattern PART = Pattern.compile("\\..+\\.[0-9a-f]{1,16}\\.part");
 
   private final JobQueue queue;
   private final JobExecutor executor;
@@ -71,6 +76,7 @@ public final class Worker implements AutoCloseable {
       throw new IllegalStateException("worker " + name + " was already started");
     }
     expireLeasesOfDeadLocalWorkers();
+    removeStalePartFiles();
     for (int i = 1; i <= settings.threads(); i++) {
       String id = name + "/" + i;
       Thread t = new Thread(() -> loop(id), "atelier-worker-" + i);
@@ -161,6 +167,29 @@ public final class Worker implements AutoCloseable {
       if (running.size() < 1000) {
         return;
       }
+    }
+  }
+
+  /**
+   * Removes the hidden part files ({@code .NAME.HEX.part}) that writers killed mid-write left in
+   * the output folder. Only files untouched for two leases go: a live writer finishes an image in
+   * far less, and its job would have lost its lease by then anyway.
+   */
+  void removeStalePartFiles() {
+    if (!Files.isDirectory(storage)) {
+      return;
+    }
+    long cutoff = System.currentTimeMillis() - 2 * settings.lease().toMillis();
+    try (DirectoryStream<Path> parts = Files.newDirectoryStream(storage, ".*.part")) {
+      for (Path part : parts) {
+        if (PART.matcher(part.getFileName().toString()).matches()
+            && Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS)
+            && Files.getLastModifiedTime(part).toMillis() < cutoff) {
+          Files.deleteIfExists(part);
+        }
+      }
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "cannot clean part files in " + storage + ": " + e);
     }
   }
 

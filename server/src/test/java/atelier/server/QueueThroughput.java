@@ -135,7 +135,7 @@ public final class QueueThroughput {
       System.out.printf(
           Locale.ROOT,
           "recovery (sqlite, kill -9 of the worker process): at the kill %d done, %d running, %d"
-              + " queued; after restart %d of %d done in %.1f s (2 s lease); images lost or"
+              + " queued; after restart %d of %d done in %.1f s; images lost or"
               + " wrong: %d%n",
           done,
           running,

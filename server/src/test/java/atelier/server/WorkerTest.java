@@ -6,10 +6,12 @@ import atelier.AtelierHome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -130,6 +132,29 @@ class WorkerTest {
     assertThat(job.workerId()).isEqualTo("thief");
     assertThat(queue.images(slow.id())).isEmpty();
     assertThat(storage.resolve(slow.id() + "-0.png")).doesNotExist();
+  }
+
+  @Test
+  void startingRemovesOnlyPartFilesLeftLongAgo() throws Exception {
+    Files.createDirectories(storage);
+    Path stale = storage.resolve(".abc-0.png.3f2a9c.part");
+    Path fresh = storage.resolve(".abc-1.png.77e1.part");
+    Path image = storage.resolve("abc-0.png");
+    Path other = storage.resolve(".notes.part");
+    for (Path p : List.of(stale, fresh, image, other)) {
+      Files.writeString(p, "x");
+    }
+    FileTime hourAgo = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
+    for (Path p : List.of(stale, image, other)) {
+      Files.setLastModifiedTime(p, hourAgo);
+    }
+    try (Worker worker = new Worker(queue, new TinyExecutor(null), storage, FAST)) {
+      worker.start();
+    }
+    assertThat(stale).doesNotExist();
+    assertThat(fresh).exists();
+    assertThat(image).exists();
+    assertThat(other).exists();
   }
 
   @Test
