@@ -62,7 +62,7 @@ class CtrlCTest {
                 "--model",
                 TestPaths.tinyModel("sd15-optimum-1.22").toString(),
                 "--steps",
-                "400",
+                "150",
                 "-W",
                 "64",
                 "-H",

@@ -43,6 +43,7 @@ final class OrtRuntime {
   static final NativeGate GATE = new NativeGate();
 
   private static volatile OrtEnvironment env;
+  private static boolean exitHookAdded; // guarded by OrtRuntime.class
 
   private OrtRuntime() {}
 
@@ -66,12 +67,15 @@ final class OrtRuntime {
   }
 
   private static OrtEnvironment start() {
-    try {
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(() -> GATE.drain(EXIT_WAIT_MILLIS), "atelier-onnxruntime-exit"));
-    } catch (IllegalStateException shuttingDown) {
-      throw new CancelledException("ONNX Runtime not started: the JVM is shutting down");
+    if (!exitHookAdded) {
+      try {
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(() -> GATE.drain(EXIT_WAIT_MILLIS), "atelier-onnxruntime-exit"));
+        exitHookAdded = true;
+      } catch (IllegalStateException shuttingDown) {
+        throw new CancelledException("ONNX Runtime not started: the JVM is shutting down");
+      }
     }
     OrtLoggingLevel level = logLevel(System.getProperty(LOG_PROPERTY));
     AtomicReference<Object> result = new AtomicReference<>();
