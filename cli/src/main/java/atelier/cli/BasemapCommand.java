@@ -29,9 +29,10 @@ import picocli.CommandLine.Spec;
     name = "basemap",
     mixinStandardHelpOptions = true,
     description = {
-      "Prepare a basemap for image-to-image: apply operations in order to an input picture (or",
-      "to a canvas) and write a PNG that records the chain. --list shows the operations.",
-      "Example: atelier basemap photo.jpg --op temperature:3200 --op 'noise:perlin,mode=color,mix=0.3' -o base.png"
+      "Prepare a basemap for image-to-image: a PNG that records how it was made.",
+      "Operations apply in order to an input picture (or to a canvas); --list shows them.",
+      "Example:",
+      "  atelier basemap photo.jpg --op temperature:3200 --op noise:perlin -o base.png"
     })
 final class BasemapCommand implements Callable<Integer>, Terminal.JsonAware {
   @Spec CommandSpec spec;

@@ -24,9 +24,13 @@ import picocli.CommandLine.Spec;
     name = "config",
     mixinStandardHelpOptions = true,
     description = {
-      "Show the data folder and the defaults (no arguments), or get, set or unset one:",
-      "  atelier config set model sd15-onnx | set device cuda | set output ~/Pictures/atelier",
-      "  atelier config set endpoint https://hf-mirror.example | unset model"
+      "Show the data folder and the defaults (no arguments), or get, set or unset one.",
+      "Examples:",
+      "  atelier config set model sd15-onnx",
+      "  atelier config set device cuda",
+      "  atelier config set output ~/Pictures/atelier",
+      "  atelier config set endpoint https://hf-mirror.example",
+      "  atelier config unset model"
     })
 final class ConfigCommand implements Callable<Integer>, Terminal.JsonAware {
   @Spec CommandSpec spec;

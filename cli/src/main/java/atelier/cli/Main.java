@@ -58,6 +58,7 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(out);
     cli.setErr(err);
+    cli.setParameterExceptionHandler(new UsageErrors());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           Terminal terminal = Terminal.of(commandLine);

@@ -31,8 +31,9 @@ import picocli.CommandLine.Spec;
     name = "import",
     mixinStandardHelpOptions = true,
     description = {
-      "Check a model folder you already have (any exporter layout in docs/models.md) and add it",
-      "to the store: hard links where possible, else a copy; every file is hashed for verify."
+      "Check a model folder you already have and add it to the store.",
+      "Any exporter layout in docs/models.md; hard links where possible, else a copy; every",
+      "file is hashed for verify."
     })
 final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware {
   @Spec CommandSpec spec;

@@ -35,8 +35,9 @@ final class PromptCommand implements Runnable {
       name = "inspect",
       mixinStandardHelpOptions = true,
       description = {
-        "Show how a prompt is tokenised with a model's own tokenizer: sub-prompts and their",
-        "weights, 75-token chunks, every token with its id and emphasis, and what was truncated."
+        "Show how a prompt is tokenised with a model's own tokenizer.",
+        "Sub-prompts and their weights, 75-token chunks, every token with its id and emphasis,",
+        "and what was truncated."
       })
   static final class Inspect implements Callable<Integer>, Terminal.JsonAware {
     @Spec CommandSpec spec;

@@ -186,8 +186,9 @@ final class PromptsCommand implements Runnable {
       name = "build",
       mixinStandardHelpOptions = true,
       description = {
-        "Expand a template (or --pattern) into prompts: {slot} values from --set or the template's",
-        "defaults, {a|b} options and __category__ wildcards drawn with the seed."
+        "Expand a template (or --pattern) into prompts.",
+        "{slot} values come from --set or the template's defaults; {a|b} options and",
+        "__category__ wildcards are drawn with the seed."
       })
   static final class Build extends Base implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "TEMPLATE", description = "A library template.")

@@ -205,8 +205,9 @@ final class QualityCommand implements Runnable {
       name = "score",
       mixinStandardHelpOptions = true,
       description = {
-        "Score images, best first. Scorers: technical (always), brisque, clip, aesthetic,",
-        "quality:NAME (a model from 'quality train'). The first scorer ranks."
+        "Score images, best first.",
+        "Scorers: technical (always), brisque, clip, aesthetic, quality:NAME (a model from",
+        "'quality train'). The first scorer ranks."
       })
   static final class ScoreCommand implements Callable<Integer>, Terminal.JsonAware {
     @Spec CommandSpec spec;
@@ -367,8 +368,9 @@ final class QualityCommand implements Runnable {
       name = "train",
       mixinStandardHelpOptions = true,
       description = {
-        "Train a good/average/poor model on your labelled images (folders good/ average/ poor/",
-        "or a CSV of path,label); reports k-fold accuracy, precision/recall, confusion matrix.",
+        "Train a good/average/poor model on your labelled images.",
+        "Folders good/ average/ poor/ or a CSV of path,label; reports k-fold accuracy,",
+        "precision/recall and the confusion matrix.",
         "A CSV with the header path,label,group keeps each group in one fold."
       })
   static final class TrainCommand implements Callable<Integer>, Terminal.JsonAware {

@@ -175,7 +175,8 @@ final class RecipeCommand implements Runnable {
       name = "run",
       mixinStandardHelpOptions = true,
       description = {
-        "Run a recipe: --set NAME=VALUE sets a parameter, --set section.key=VALUE any setting",
+        "Run a recipe.",
+        "--set NAME=VALUE sets a parameter, --set section.key=VALUE any setting",
         "(generate.steps=30, upscale.width=1170, 'series.items=[a fox, an owl]')."
       })
   static final class Run implements Callable<Integer>, Terminal.JsonAware {

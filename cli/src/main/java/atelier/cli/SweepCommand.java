@@ -37,9 +37,11 @@ import picocli.CommandLine.Spec;
     name = "sweep",
     mixinStandardHelpOptions = true,
     description = {
-      "Generate a grid over settings - seeds × guidance × steps × strength × style × sampler, or",
-      "prompt search/replace - from a prompt or a recipe: X across, Y down, Z as separate sheets.",
-      "Example: atelier sweep 'a lighthouse at dusk' --x guidance=3,7.5,12 --y seed=1..3"
+      "Generate a labelled grid of images over settings, from a prompt or a recipe.",
+      "Axes: seed, guidance, steps, strength, style, sampler or prompt search/replace;",
+      "X across, Y down, Z as separate sheets.",
+      "Example:",
+      "  atelier sweep 'a lighthouse at dusk' --x guidance=3,7.5,12 --y seed=1..3"
     })
 final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
   @Spec CommandSpec spec;
