@@ -105,15 +105,18 @@ final class BestOfN {
       }
       list.add(n);
     }
-    Path reportFile = reportPath(output, candidates.get(0).seed());
+    byte[] json;
+    try {
+      json = m.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("serialising the selection report failed", e);
+    }
+    // An earlier run's report with the same first seed is kept: this one takes the next free name.
+    Path reportFile =
+        atelier.OutputTarget.writeUnique(
+            reportPath(output, candidates.get(0).seed()), stream -> stream.write(json));
     Path sheetFile =
         reportFile.resolveSibling(reportFile.getFileName().toString().replace(".json", ".png"));
-    try {
-      atelier.AtomicFiles.write(
-          reportFile, m.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-    } catch (IOException e) {
-      throw atelier.OutputTarget.failure(reportFile, e);
-    }
     QualityCommand.writeSheet(
         atelier.quality.ContactSheet.render(QualityCommand.cells(report, candidates, true), 5, 192),
         sheetFile);

@@ -142,6 +142,19 @@ class OutputsTest {
     }
   }
 
+  @Test
+  void aSecondBestOfNRunKeepsTheFirstRunsReport(@TempDir Path dir) throws Exception {
+    CliRun first = generate(8, "--candidates", "2", "--out", dir.toString());
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    byte[] report = Files.readAllBytes(dir.resolve("selection-8.json"));
+    CliRun second = generate(8, "--candidates", "2", "--out", dir.toString());
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(Files.readAllBytes(dir.resolve("selection-8.json"))).isEqualTo(report);
+    assertThat(dir.resolve("selection-8-2.json")).isRegularFile();
+    assertThat(dir.resolve("selection-8-2.png")).isRegularFile();
+    assertThat(second.out()).contains("report " + dir.resolve("selection-8-2.json"));
+  }
+
   /** The names in a folder, sorted. */
   static final class AtomicFilesNames {
     static java.util.List<String> of(Path dir) throws java.io.IOException {
