@@ -228,7 +228,15 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
             List<Path> written = new ArrayList<>();
             GenerationResult result =
                 sd.generate(
-                    request, progress, cancel, artwork -> written.add(write.apply(artwork)));
+                    request,
+                    progress,
+                    cancel,
+                    artwork -> {
+                      written.add(write.apply(artwork));
+                      if (!json) { // said as each file is written, not after the batch
+                        wrote(written.get(written.size() - 1), artwork);
+                      }
+                    });
             report(result, written);
             return 0;
           }
@@ -250,16 +258,6 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       root.set("timings", ArtworkPng.json().valueToTree(result.timings()));
       o.println(root.toString());
     } else {
-      for (int i = 0; i < written.size(); i++) {
-        Artwork a = result.images().get(i);
-        o.println("wrote " + written.get(i) + "  (seed " + a.record().settings().seed() + ")");
-        for (String w : a.record().warnings()) {
-          o.println("  note: " + w);
-        }
-        for (String t : a.record().truncated()) {
-          o.println("  truncated: " + t);
-        }
-      }
       var t = result.timings();
       o.println(
           String.format(
@@ -269,6 +267,18 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
               written.size() == 1 ? "" : "s",
               t.totalMs() / 1000,
               t.stepMs()));
+    }
+    o.flush();
+  }
+
+  private void wrote(Path file, Artwork a) {
+    PrintWriter o = spec.commandLine().getOut();
+    o.println("wrote " + file + "  (seed " + a.record().settings().seed() + ")");
+    for (String w : a.record().warnings()) {
+      o.println("  note: " + w);
+    }
+    for (String t : a.record().truncated()) {
+      o.println("  truncated: " + t);
     }
     o.flush();
   }

@@ -42,6 +42,21 @@ public final class SweepRunner {
   /** Runs every cell of the sweep over the base job and writes images and sheets. */
   public Result run(
       Sweep sweep, Job base, Path outDir, ProgressListener listener, CancelToken cancel) {
+    return run(sweep, base, outDir, (cell, file) -> {}, listener, cancel);
+  }
+
+  /**
+   * Runs every cell of the sweep over the base job and writes images and sheets.
+   *
+   * @param onCell told of each cell's file right after it is written
+   */
+  public Result run(
+      Sweep sweep,
+      Job base,
+      Path outDir,
+      java.util.function.BiConsumer<Sweep.Cell, Path> onCell,
+      ProgressListener listener,
+      CancelToken cancel) {
     RecipeRunner.writeBasemapOf(base);
     List<Sweep.Cell> cells = sweep.plan(base.request(), library);
     List<Path> images = new ArrayList<>();
@@ -56,6 +71,7 @@ public final class SweepRunner {
         Path file = outDir.resolve(cellName(base.name(), sweep, cell));
         write(a, base.provenance().withSweep(cell.values()), file);
         images.add(file);
+        onCell.accept(cell, file);
         files.add(file.getFileName().toString());
         if (cell.ix() == 0) {
           grid.add(new ArrayList<>());
