@@ -254,7 +254,11 @@ public final class PromptExpander {
         long seed) {
       this.slots = slots;
       this.defaults = defaults;
-      this.picks = picks;
+      // Picks by the category's own name, so "Style=anime" applies as "style=anime" does.
+      Map<String, String> canonical = new HashMap<>();
+      picks.forEach(
+          (k, v) -> canonical.put(library.findCategory(k).map(Category::name).orElse(k), v));
+      this.picks = canonical;
       this.random = new Random(mix(seed));
     }
 

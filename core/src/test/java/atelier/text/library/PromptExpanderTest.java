@@ -81,6 +81,8 @@ class PromptExpanderTest {
         .isEqualTo("(pixel art:1.2), (pixel art:1.2)");
     assertThat(x.expand("__style__", Map.of(), Map.of("style", "my own style"), 3).text())
         .isEqualTo("my own style");
+    assertThat(x.expand("__style__", Map.of(), Map.of("Style", "pixel-art"), 3).text())
+        .isEqualTo("(pixel art:1.2)");
   }
 
   @Test
