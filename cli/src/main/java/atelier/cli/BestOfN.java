@@ -7,15 +7,15 @@ import atelier.pipeline.GenerationResult;
 import atelier.quality.Scorers;
 import atelier.quality.ScoringInput;
 import atelier.quality.Selection;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import atelier.quality.SelectionReport;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code generate --candidates N --keep K [--min-score X] [--scorer …]}: scores the N candidates,
@@ -83,72 +83,29 @@ final class BestOfN {
     try (Scorers s = Scorers.open(names, sources)) {
       report = Selection.select(candidates, s.list(), keep, cmd.minScore);
     }
-    ObjectMapper m = new ObjectMapper();
-    ObjectNode root = m.createObjectNode();
-    root.put("ranked_by", report.rankedBy());
-    root.put("scale", report.scale());
-    root.put("candidates", candidates.size());
-    root.put("keep", keep);
-    if (cmd.minScore != null) {
-      root.put("min_score", cmd.minScore);
+    PrintWriter text = cmd.json ? null : o;
+    if (text != null) {
+      SelectionReport.lines(report).forEach(text::println);
+      text.flush();
     }
-    root.put("passed", report.passed());
-    root.put("yield", report.yield());
-    ArrayNode list = root.putArray("images");
-    List<Path> written = new ArrayList<>();
-    for (Selection.Ranked r : report.candidates()) {
-      ObjectNode n = QualityCommand.rankedJson(r, m);
-      if (r.kept()) {
-        Path file = write.apply(result.images().get(r.index()));
-        written.add(file);
-        n.put("file", file.toString());
+    Map<Integer, Path> written = new LinkedHashMap<>();
+    for (Selection.Ranked r : report.kept()) {
+      Path file = write.apply(result.images().get(r.index()));
+      written.put(r.index(), file);
+      if (text != null) {
+        text.println("wrote " + file);
+        text.flush();
       }
-      list.add(n);
     }
-    byte[] json;
-    try {
-      json = m.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("serialising the selection report failed", e);
-    }
-    // An earlier run's report with the same first seed is kept: this one takes the next free name.
-    Path reportFile =
-        atelier.OutputTarget.writeUnique(
-            reportPath(output, candidates.get(0).seed()), stream -> stream.write(json));
-    Path sheetFile =
-        reportFile.resolveSibling(reportFile.getFileName().toString().replace(".json", ".png"));
-    QualityCommand.writeSheet(
-        atelier.quality.ContactSheet.render(QualityCommand.cells(report, candidates, true), 5, 192),
-        sheetFile);
+    ObjectNode root = SelectionReport.json(report, candidates.size(), written);
+    Path reportFile = reportPath(output, candidates.get(0).seed());
+    Path sheetFile = SelectionReport.write(root, report, candidates, reportFile);
     if (cmd.json) {
       root.put("report", reportFile.toString());
       root.put("sheet", sheetFile.toString());
       o.println(root.toString());
     } else {
-      for (Selection.Ranked r : report.candidates()) {
-        o.println(
-            String.format(
-                Locale.ROOT,
-                "%3d  seed %-12d %7.2f  %s",
-                r.rank(),
-                r.seed(),
-                r.score(),
-                r.kept() ? "kept" : r.rejection()));
-      }
-      for (Path p : written) {
-        o.println("wrote " + p);
-      }
-      o.println(
-          String.format(
-              Locale.ROOT,
-              "yield %d of %d (%.0f%%) passed%s; kept %d; report %s, sheet %s",
-              report.passed(),
-              candidates.size(),
-              100 * report.yield(),
-              cmd.minScore == null ? "" : " --min-score " + cmd.minScore,
-              written.size(),
-              reportFile,
-              sheetFile));
+      o.println(SelectionReport.summary(report, written.size(), reportFile, sheetFile));
     }
     o.flush();
   }

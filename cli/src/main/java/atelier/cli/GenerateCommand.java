@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -241,7 +240,15 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
             try {
               result =
                   sd.generate(
-                      request, progress, cancel, artwork -> written.add(write.apply(artwork)));
+                      request,
+                      progress,
+                      cancel,
+                      artwork -> {
+                        written.add(write.apply(artwork));
+                        if (!json) { // said as each file is written, not after the batch
+                          wrote(written.get(written.size() - 1), artwork);
+                        }
+                      });
             } catch (CancelledException e) {
               throw kept(e, written, request.batch());
             }
@@ -282,16 +289,6 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       root.set("timings", ArtworkPng.json().valueToTree(result.timings()));
       o.println(root.toString());
     } else {
-      for (int i = 0; i < written.size(); i++) {
-        Artwork a = result.images().get(i);
-        o.println("wrote " + written.get(i) + "  (seed " + a.record().settings().seed() + ")");
-        for (String w : a.record().warnings()) {
-          o.println("  note: " + w);
-        }
-        for (String t : a.record().truncated()) {
-          o.println("  truncated: " + t);
-        }
-      }
       var t = result.timings();
       o.println(
           String.format(
@@ -301,6 +298,18 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
               written.size() == 1 ? "" : "s",
               t.totalMs() / 1000,
               t.stepMs()));
+    }
+    o.flush();
+  }
+
+  private void wrote(Path file, Artwork a) {
+    PrintWriter o = spec.commandLine().getOut();
+    o.println("wrote " + file + "  (seed " + a.record().settings().seed() + ")");
+    for (String w : a.record().warnings()) {
+      o.println("  note: " + w);
+    }
+    for (String t : a.record().truncated()) {
+      o.println("  truncated: " + t);
     }
     o.flush();
   }

@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * A one-line progress bar on standard error: stage, image, step i/N, it/s and time left. Redraws in
- * place with a carriage return; ends the line when a stage finishes. Used only on a terminal.
+ * A one-line progress bar on standard error: image and step i/N of denoising, or the upscaler's
+ * tile i/N, with it/s and time left. Redraws in place with a carriage return; ends the line when a
+ * stage finishes. Used only on a terminal.
  */
 final class ProgressBar implements ProgressListener {
   private static final int WIDTH = 24;
@@ -21,20 +22,26 @@ final class ProgressBar implements ProgressListener {
 
   @Override
   public void onProgress(Progress p) {
-    if (p.stage() != Progress.Stage.DENOISE) {
+    boolean upscale = p.stage() == Progress.Stage.UPSCALE;
+    if (p.stage() != Progress.Stage.DENOISE && !upscale) {
       return;
     }
     int filled = (int) Math.round((double) WIDTH * p.step() / p.total());
     String bar = "#".repeat(filled) + "-".repeat(WIDTH - filled);
     String images =
-        p.images() > 1 ? String.format(Locale.ROOT, "image %d/%d ", p.image() + 1, p.images()) : "";
+        upscale
+            ? "upscale "
+            : p.images() > 1
+                ? String.format(Locale.ROOT, "image %d/%d ", p.image() + 1, p.images())
+                : "";
     Duration left = p.remaining();
     String line =
         String.format(
             Locale.ROOT,
-            "%s[%s] step %d/%d  %.2f it/s  ETA %s",
+            "%s[%s] %s %d/%d  %.2f it/s  ETA %s",
             images,
             bar,
+            upscale ? "tile" : "step",
             p.step(),
             p.total(),
             p.rate(),

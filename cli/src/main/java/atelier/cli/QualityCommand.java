@@ -10,7 +10,6 @@ import atelier.quality.ImageFiles;
 import atelier.quality.QualityLabel;
 import atelier.quality.QualityModel;
 import atelier.quality.QualityTrainer;
-import atelier.quality.Score;
 import atelier.quality.ScorerResult;
 import atelier.quality.Scorers;
 import atelier.quality.ScoringInput;
@@ -141,56 +140,12 @@ final class QualityCommand implements Runnable {
   }
 
   static ObjectNode rankedJson(Selection.Ranked r, ObjectMapper m) {
-    ObjectNode n = m.createObjectNode();
-    n.put("rank", r.rank());
-    n.put("id", r.id());
-    if (r.seed() != null) {
-      n.put("seed", r.seed());
-    }
-    n.put("score", r.score());
-    n.put("kept", r.kept());
-    if (r.rejection() != null) {
-      n.put("rejected", r.rejection());
-    }
-    n.put("phash", String.format(Locale.ROOT, "%016x", r.hash()));
-    ObjectNode scorers = n.putObject("scorers");
-    for (ScorerResult res : r.results()) {
-      ObjectNode s = scorers.putObject(res.scorer());
-      s.put("overall", res.overall());
-      ObjectNode d = s.putObject("scores");
-      for (Score sc : res.scores()) {
-        ObjectNode x = d.putObject(sc.name());
-        x.put("value", sc.value());
-        x.put("reason", sc.reason());
-      }
-      ArrayNode f = s.putArray("failures");
-      res.failures().forEach(f::add);
-    }
-    return n;
+    return atelier.quality.SelectionReport.rankedJson(r);
   }
 
   static List<ContactSheet.Cell> cells(
       Selection.Report report, List<Selection.Candidate> candidates, boolean marks) {
-    List<ContactSheet.Cell> cells = new ArrayList<>();
-    for (Selection.Ranked r : report.candidates()) {
-      List<String> lines = new ArrayList<>();
-      for (ScorerResult res : r.results()) {
-        lines.add(String.format(Locale.ROOT, "%s %.1f", res.scorer(), res.overall()));
-      }
-      if (r.rejection() != null && marks) {
-        lines.add(r.rejection());
-      } else if (!r.results().get(0).scores().isEmpty()) {
-        lines.add(r.results().get(0).scores().get(0).reason());
-      }
-      String name = Path.of(r.id()).getFileName().toString();
-      cells.add(
-          new ContactSheet.Cell(
-              candidates.get(r.index()).input().image(),
-              "#" + r.rank() + " " + name,
-              lines,
-              marks ? r.kept() : null));
-    }
-    return cells;
+    return atelier.quality.SelectionReport.cells(report, candidates, marks);
   }
 
   static void writeSheet(BufferedImage sheet, Path out) {

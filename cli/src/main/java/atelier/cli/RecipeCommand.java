@@ -4,6 +4,8 @@ import atelier.BadRequestException;
 import atelier.model.SessionSettings;
 import atelier.pipeline.ArtworkPng;
 import atelier.quality.Scorers;
+import atelier.quality.Selection;
+import atelier.quality.SelectionReport;
 import atelier.recipe.Job;
 import atelier.recipe.NeuralUpscaler;
 import atelier.recipe.Recipe;
@@ -13,6 +15,7 @@ import atelier.recipe.RecipeReader;
 import atelier.recipe.RecipeRunner;
 import atelier.recipe.Recipes;
 import atelier.recipe.ScoringSelector;
+import atelier.recipe.Selector;
 import atelier.recipe.Upscaler;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -241,12 +244,23 @@ final class RecipeCommand implements Runnable {
               new Scorers.Sources(
                   Home.of(spec), null, null, SessionSettings.of(settings.device())));
       Upscaler upscaler =
-          NeuralUpscaler.orLanczos(Home.of(spec), SessionSettings.of(settings.device()));
+          r.upscale() == null
+              ? Upscaler.LANCZOS
+              : NeuralUpscaler.forMethod(
+                  r.upscale().method(), Home.of(spec), SessionSettings.of(settings.device()));
+      List<String> notes = notes(r, selector, upscaler);
+      if (!json) {
+        printPlan(o, jobs, notes); // the plan comes before any work
+      }
       if (dryRun) {
         jobs.forEach(RecipeRunner::writeBasemapOf);
-        report(o, r, jobs, null, selector, upscaler);
+        if (json) {
+          printJson(o, r, jobs, null, List.of(), notes);
+        }
         return 0;
       }
+      List<RecipeRunner.Selected> selections = new ArrayList<>();
+      RecipeRunner.Listener events = json ? collect(selections) : new Feedback(o, selections);
       List<RecipeRunner.Output> outputs =
           ModelRun.with(
               spec,
@@ -256,74 +270,145 @@ final class RecipeCommand implements Runnable {
               json,
               settings,
               (sd, progress, cancel) ->
-                  new RecipeRunner(sd, Upscaler.LANCZOS, selector)
-                      .run(jobs, dir, progress, cancel));
-      report(o, r, jobs, outputs, selector, upscaler);
+                  new RecipeRunner(sd, upscaler, selector)
+                      .run(jobs, dir, events, progress, cancel));
+      if (json) {
+        printJson(o, r, jobs, outputs, selections, notes);
+      }
       return 0;
     }
 
-    private void report(
+    private static RecipeRunner.Listener collect(List<RecipeRunner.Selected> selections) {
+      return new RecipeRunner.Listener() {
+        @Override
+        public void selected(RecipeRunner.Selected s) {
+          selections.add(s);
+        }
+      };
+    }
+
+    /**
+     * Tells people what happens as it happens: each stage on standard error, each written file and
+     * each selection's ranking on standard output, flushed at once.
+     */
+    private final class Feedback implements RecipeRunner.Listener {
+      private final PrintWriter o;
+      private final List<RecipeRunner.Selected> selections;
+
+      Feedback(PrintWriter o, List<RecipeRunner.Selected> selections) {
+        this.o = o;
+        this.selections = selections;
+      }
+
+      @Override
+      public void stage(Job job, int index, int count, RecipeRunner.Stage stage, String detail) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(
+            (count > 1 ? "[" + index + "/" + count + "] " : "") + job.name() + ": " + detail);
+        err.flush();
+      }
+
+      @Override
+      public void wrote(RecipeRunner.Output x) {
+        o.printf(
+            Locale.ROOT,
+            "wrote %s (%d×%d%s)%n",
+            x.file(),
+            x.artwork().image().getWidth(),
+            x.artwork().image().getHeight(),
+            x.provenance().upscaler() == null
+                ? ""
+                : ", upscaled with " + x.provenance().upscaler());
+        o.flush();
+      }
+
+      @Override
+      public void ranked(Job job, Selector.Choice choice) {
+        Selection.Report report = choice.report();
+        o.println(
+            job.name()
+                + ": "
+                + report.candidates().size()
+                + " candidates ranked by "
+                + report.rankedBy());
+        SelectionReport.lines(report).forEach(o::println);
+        o.flush();
+      }
+
+      @Override
+      public void selected(RecipeRunner.Selected s) {
+        selections.add(s);
+        Selection.Report report = s.choice().report();
+        o.println(
+            SelectionReport.summary(
+                report, s.choice().kept().size(), s.reportFile(), s.sheetFile()));
+        o.flush();
+      }
+    }
+
+    private static void printPlan(PrintWriter o, List<Job> jobs, List<String> notes) {
+      for (Job j : jobs) {
+        o.printf(
+            Locale.ROOT,
+            "%s: seed %d, %s, batch %d%s%n  prompt:   %s%n  negative: %s%n",
+            j.name(),
+            j.request().seed(),
+            j.request().width() == null
+                ? "model's size"
+                : j.request().width() + "×" + j.request().height(),
+            j.request().batch(),
+            j.request().init() == null
+                ? ""
+                : ", basemap "
+                    + j.basemapFile()
+                    + (j.request().strength() == null
+                        ? ""
+                        : ", strength " + j.request().strength()),
+            j.request().prompt(),
+            j.request().negativePrompt());
+      }
+      notes.forEach(n -> o.println("note: " + n));
+      o.flush();
+    }
+
+    private static void printJson(
         PrintWriter o,
         Recipe r,
         List<Job> jobs,
         List<RecipeRunner.Output> outs,
-        ScoringSelector selector,
-        Upscaler upscaler) {
-      List<String> notes = notes(r, selector, upscaler);
-      if (json) {
-        ObjectNode root = ArtworkPng.json().createObjectNode();
-        root.put("recipe", r.name()).put("version", r.version());
-        ArrayNode js = root.putArray("jobs");
-        for (Job j : jobs) {
-          ObjectNode n = js.addObject();
-          n.put("name", j.name());
-          n.put("prompt", j.request().prompt());
-          n.put("negative", j.request().negativePrompt());
-          n.put("seed", j.request().seed());
-          putSize(n, j);
-          n.put("batch", j.request().batch());
-          n.put("basemap", j.basemapFile() == null ? null : j.basemapFile().toString());
-          n.set("provenance", ArtworkPng.json().valueToTree(j.provenance()));
-        }
-        if (outs != null) {
-          ArrayNode files = root.putArray("files");
-          outs.forEach(x -> files.add(x.file().toString()));
-        }
-        root.set("notes", ArtworkPng.json().valueToTree(notes));
-        o.println(root.toString());
-      } else {
-        for (Job j : jobs) {
-          o.printf(
-              Locale.ROOT,
-              "%s: seed %d, %s, batch %d%s%n  prompt:   %s%n  negative: %s%n",
-              j.name(),
-              j.request().seed(),
-              j.request().width() == null
-                  ? "model's size"
-                  : j.request().width() + "×" + j.request().height(),
-              j.request().batch(),
-              j.request().init() == null
-                  ? ""
-                  : ", basemap "
-                      + j.basemapFile()
-                      + (j.request().strength() == null
-                          ? ""
-                          : ", strength " + j.request().strength()),
-              j.request().prompt(),
-              j.request().negativePrompt());
-        }
-        if (outs != null) {
-          for (RecipeRunner.Output x : outs) {
-            o.printf(
-                Locale.ROOT,
-                "wrote %s (%d×%d)%n",
-                x.file(),
-                x.artwork().image().getWidth(),
-                x.artwork().image().getHeight());
-          }
-        }
-        notes.forEach(n -> o.println("note: " + n));
+        List<RecipeRunner.Selected> selections,
+        List<String> notes) {
+      ObjectNode root = ArtworkPng.json().createObjectNode();
+      root.put("recipe", r.name()).put("version", r.version());
+      ArrayNode js = root.putArray("jobs");
+      for (Job j : jobs) {
+        ObjectNode n = js.addObject();
+        n.put("name", j.name());
+        n.put("prompt", j.request().prompt());
+        n.put("negative", j.request().negativePrompt());
+        n.put("seed", j.request().seed());
+        putSize(n, j);
+        n.put("batch", j.request().batch());
+        n.put("basemap", j.basemapFile() == null ? null : j.basemapFile().toString());
+        n.set("provenance", ArtworkPng.json().valueToTree(j.provenance()));
       }
+      if (outs != null) {
+        ArrayNode files = root.putArray("files");
+        outs.forEach(x -> files.add(x.file().toString()));
+        ArrayNode upscalers = root.putArray("upscalers");
+        outs.forEach(x -> upscalers.add(x.provenance().upscaler()));
+        ArrayNode sel = root.putArray("selections");
+        for (RecipeRunner.Selected s : selections) {
+          ObjectNode n =
+              SelectionReport.json(s.choice().report(), s.choice().candidates().size(), s.files());
+          n.put("job", s.job().name());
+          n.put("report", s.reportFile().toString());
+          n.put("sheet", s.sheetFile().toString());
+          sel.add(n);
+        }
+      }
+      root.set("notes", ArtworkPng.json().valueToTree(notes));
+      o.println(root.toString());
       o.flush();
     }
 

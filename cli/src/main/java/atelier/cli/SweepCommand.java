@@ -169,6 +169,9 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
       report(o, base, cells, null);
       return 0;
     }
+    if (!json) { // the plan first; each cell's line as its file is written
+      header(o, base, cells);
+    }
     SweepRunner.Result result =
         ModelRun.with(
             spec,
@@ -178,7 +181,19 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
             json,
             ModelRun.settings(spec, models.device, models.threads),
             (sd, progress, cancel) ->
-                new SweepRunner(sd, lib).run(sweep, base, dir, progress, cancel));
+                new SweepRunner(sd, lib)
+                    .run(
+                        sweep,
+                        base,
+                        dir,
+                        (cell, file) -> {
+                          if (!json) {
+                            o.println(cellLine(base, cell, file));
+                            o.flush();
+                          }
+                        },
+                        progress,
+                        cancel));
     report(o, base, cells, result);
     return 0;
   }
@@ -247,29 +262,34 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
         r.sheets().forEach(s -> sheets.add(s.toString()));
       }
       o.println(root.toString());
+    } else if (r == null) {
+      header(o, base, cells);
+      cells.forEach(c -> o.println(cellLine(base, c, null)));
     } else {
-      o.println(
-          cells.size()
-              + " cell"
-              + (cells.size() == 1 ? "" : "s")
-              + " over: "
-              + base.request().prompt());
-      for (int i = 0; i < cells.size(); i++) {
-        Sweep.Cell c = cells.get(i);
-        StringBuilder sb = new StringBuilder("  ");
-        c.values().forEach((k, v) -> sb.append(k).append('=').append(v).append("  "));
-        if (!c.request().prompt().equals(base.request().prompt())) {
-          sb.append("prompt: ").append(c.request().prompt());
-        }
-        if (r != null) {
-          sb.append(" → ").append(r.images().get(i));
-        }
-        o.println(sb.toString().stripTrailing());
-      }
-      if (r != null) {
-        r.sheets().forEach(s -> o.println("wrote grid " + s));
-      }
+      r.sheets().forEach(s -> o.println("wrote grid " + s));
     }
     o.flush();
+  }
+
+  private static void header(PrintWriter o, Job base, List<Sweep.Cell> cells) {
+    o.println(
+        cells.size()
+            + " cell"
+            + (cells.size() == 1 ? "" : "s")
+            + " over: "
+            + base.request().prompt());
+    o.flush();
+  }
+
+  private static String cellLine(Job base, Sweep.Cell c, Path file) {
+    StringBuilder sb = new StringBuilder("  ");
+    c.values().forEach((k, v) -> sb.append(k).append('=').append(v).append("  "));
+    if (!c.request().prompt().equals(base.request().prompt())) {
+      sb.append("prompt: ").append(c.request().prompt());
+    }
+    if (file != null) {
+      sb.append(" → ").append(file);
+    }
+    return sb.toString().stripTrailing();
   }
 }

@@ -31,6 +31,19 @@ class ProgressBarTest {
   }
 
   @Test
+  void showsTheUpscalersTiles() {
+    StringWriter s = new StringWriter();
+    ProgressBar bar = new ProgressBar(new PrintWriter(s));
+    for (int tile = 1; tile <= 3; tile++) {
+      bar.onProgress(
+          new Progress(Progress.Stage.UPSCALE, tile, 3, 0, 1, Duration.ofMillis(100L * tile)));
+    }
+    assertThat(s.toString())
+        .contains("\rupscale [########----------------] tile 1/3  10.00 it/s")
+        .endsWith("upscale [########################] tile 3/3  10.00 it/s  ETA 00:00\n");
+  }
+
+  @Test
   void formatsLongTimes() {
     assertThat(ProgressBar.clock(Duration.ofSeconds(59))).isEqualTo("00:59");
     assertThat(ProgressBar.clock(Duration.ofSeconds(3725))).isEqualTo("1:02:05");

@@ -6,19 +6,23 @@ import atelier.model.ModelHasher;
 import atelier.pipeline.Artwork;
 import atelier.pipeline.GenerationResult;
 import atelier.pipeline.StableDiffusion;
-import java.awt.image.BufferedImage;
+import atelier.quality.SelectionReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs planned jobs on a loaded model: writes each basemap, generates through {@link
- * StableDiffusion#generate}, keeps what the {@link Selector} chooses, brings it to the recipe's
- * final size with the {@link Upscaler}, and writes PNGs carrying the generation record and the
- * {@link Provenance}. Not thread-safe; one run at a time (the model itself is shared).
+ * StableDiffusion#generate}, keeps what the {@link Selector} chooses (writing the selection report
+ * and contact sheet when it scored), brings each kept image to the recipe's final size with the
+ * {@link Upscaler}, and writes PNGs carrying the generation record and the {@link Provenance}.
+ * Every stage and every written file is told to a {@link Listener} as it happens. Not thread-safe;
+ * one run at a time (the model itself is shared).
  */
 public final class RecipeRunner {
   private final StableDiffusion model;
@@ -37,44 +41,185 @@ public final class RecipeRunner {
    *
    * @param file the PNG
    * @param artwork the image as written (after upscaling) with its generation record
-   * @param provenance what the PNG records besides the generation
+   * @param provenance what the PNG records besides the generation (with the upscaler used)
    */
   public record Output(Path file, Artwork artwork, Provenance provenance) {}
 
+  /** The stages of one job, in the order they run. */
+  public enum Stage {
+    BASEMAP,
+    GENERATE,
+    SELECT,
+    UPSCALE
+  }
+
   /**
-   * Runs jobs in order, writing outputs to {@code outDir} as they finish.
+   * A selection that scored a job's batch.
    *
+   * @param choice what was kept and every candidate's rank, score and rejection
+   * @param files the written file of each kept candidate, by batch index
+   * @param reportFile the JSON report (as {@code generate --candidates} writes)
+   * @param sheetFile the contact sheet, kept candidates marked
+   */
+  public record Selected(
+      Job job, Selector.Choice choice, Map<Integer, Path> files, Path reportFile, Path sheetFile) {}
+
+  /**
+   * Hears a run as it goes, on the working thread; keep it quick. Every method does nothing by
+   * default.
+   */
+  public interface Listener {
+    /**
+     * A stage of a job starts.
+     *
+     * @param index the job's position, 1-based
+     * @param count the number of jobs
+     * @param detail what the stage does, for people
+     */
+    default void stage(Job job, int index, int count, Stage stage, String detail) {}
+
+    /** A file was written (called right after it is in place). */
+    default void wrote(Output output) {}
+
+    /** A batch was scored; called before the kept images are upscaled and written. */
+    default void ranked(Job job, Selector.Choice choice) {}
+
+    /** A batch was scored, its kept images written and its report written. */
+    default void selected(Selected selected) {}
+  }
+
+  /** Runs jobs in order, writing outputs as they finish; {@link #run(List, Path, Listener, …)}. */
+  public List<Output> run(
+      List<Job> jobs, Path outDir, ProgressListener progress, CancelToken cancel) {
+    return run(jobs, outDir, new Listener() {}, progress, cancel);
+  }
+
+  /**
+   * Runs jobs in order, writing outputs to {@code outDir} as they finish: with {@code keep: all}
+   * each image is finished and written as soon as it is generated; with {@code keep: best} the kept
+   * ones are written once the batch is scored.
+   *
+   * @param events hears each stage and each written file as it happens
+   * @param progress receives denoising steps and upscaler tiles
    * @return every output written
    */
   public List<Output> run(
-      List<Job> jobs, Path outDir, ProgressListener listener, CancelToken cancel) {
+      List<Job> jobs, Path outDir, Listener events, ProgressListener progress, CancelToken cancel) {
     List<Output> outputs = new ArrayList<>();
-    for (Job job : jobs) {
-      writeBasemapOf(job);
-      GenerationResult result = model.generate(job.request(), listener, cancel);
-      Provenance prov = job.provenance().withTools(upscaler.name(), selector.name());
-      for (Artwork a : selector.select(result.images(), prov.select())) {
-        Artwork out = finish(a, prov.upscale());
-        byte[] png = ProvenancePng.encode(out, prov);
-        Path file =
-            atelier.OutputTarget.writeUnique(
-                outDir.resolve(
-                    String.format(
-                        Locale.ROOT, "%s-%d.png", job.name(), a.record().settings().seed())),
-                o -> o.write(png));
-        outputs.add(new Output(file, out, prov));
+    for (int j = 0; j < jobs.size(); j++) {
+      Job job = jobs.get(j);
+      int index = j + 1;
+      if (job.basemapFile() != null) {
+        events.stage(job, index, jobs.size(), Stage.BASEMAP, "basemap " + job.basemapFile());
+        writeBasemapOf(job);
+      }
+      Provenance prov = job.provenance().withTools(null, selector.name());
+      var req = job.request();
+      events.stage(
+          job,
+          index,
+          jobs.size(),
+          Stage.GENERATE,
+          String.format(
+              Locale.ROOT,
+              "generate %d image%s, seed%s %d%s",
+              req.batch(),
+              req.batch() == 1 ? "" : "s",
+              req.batch() == 1 ? "" : "s",
+              req.seed(),
+              req.batch() == 1 ? "" : "…" + (req.seed() + req.batch() - 1)));
+      if (prov.select() == null || prov.select().keep() == Recipe.Select.Keep.ALL) {
+        model.generate(
+            req,
+            progress,
+            cancel,
+            a ->
+                outputs.add(
+                    finishAndWrite(
+                        job, index, jobs.size(), a, prov, outDir, events, progress, cancel)));
+        continue;
+      }
+      GenerationResult result = model.generate(req, progress, cancel);
+      events.stage(
+          job,
+          index,
+          jobs.size(),
+          Stage.SELECT,
+          String.format(
+              Locale.ROOT,
+              "select the best %d of %d",
+              Math.min(prov.select().count(), result.images().size()),
+              result.images().size()));
+      Selector.Choice choice = selector.select(result.images(), prov.select());
+      if (choice.report() != null) {
+        events.ranked(job, choice);
+      }
+      Map<Integer, Path> files = new HashMap<>();
+      for (Artwork a : choice.kept()) {
+        Output o =
+            finishAndWrite(job, index, jobs.size(), a, prov, outDir, events, progress, cancel);
+        files.put(result.images().indexOf(a), o.file());
+        outputs.add(o);
+      }
+      if (choice.report() != null) {
+        Path report =
+            outDir.resolve(
+                String.format(Locale.ROOT, "selection-%s-%d.json", job.name(), req.seed()));
+        Path sheet =
+            SelectionReport.write(
+                SelectionReport.json(choice.report(), choice.candidates().size(), files),
+                choice.report(),
+                choice.candidates(),
+                report);
+        events.selected(new Selected(job, choice, Map.copyOf(files), report, sheet));
       }
     }
     return outputs;
   }
 
-  /** The artwork at the recipe's final size (unchanged without an upscale section). */
-  Artwork finish(Artwork a, Recipe.Upscale spec) {
-    if (spec == null) {
-      return a;
+  private Output finishAndWrite(
+      Job job,
+      int index,
+      int count,
+      Artwork a,
+      Provenance prov,
+      Path outDir,
+      Listener events,
+      ProgressListener progress,
+      CancelToken cancel) {
+    long seed = a.record().settings().seed();
+    Artwork out = a;
+    String used = null;
+    Recipe.Upscale spec = prov.upscale();
+    if (spec != null) {
+      events.stage(
+          job,
+          index,
+          count,
+          Stage.UPSCALE,
+          String.format(
+              Locale.ROOT,
+              "upscale seed %d from %d×%d to %d×%d with %s",
+              seed,
+              a.image().getWidth(),
+              a.image().getHeight(),
+              spec.width(),
+              spec.height(),
+              upscaler.name()));
+      Upscaler.Result r =
+          upscaler.upscale(a.image(), spec.width(), spec.height(), spec.fit(), progress, cancel);
+      out = new Artwork(r.image(), a.record(), a.latents());
+      used = r.upscaler();
     }
-    BufferedImage img = upscaler.upscale(a.image(), spec.width(), spec.height(), spec.fit());
-    return new Artwork(img, a.record(), a.latents());
+    Provenance written = prov.withTools(used, prov.selector());
+    byte[] png = ProvenancePng.encode(out, written);
+    Path file =
+        atelier.OutputTarget.writeUnique(
+            outDir.resolve(String.format(Locale.ROOT, "%s-%d.png", job.name(), seed)),
+            o -> o.write(png));
+    Output o = new Output(file, out, written);
+    events.wrote(o);
+    return o;
   }
 
   /**

@@ -63,9 +63,9 @@ public final class ScoringSelector implements Selector {
   }
 
   @Override
-  public List<Artwork> select(List<Artwork> candidates, Recipe.Select spec) {
+  public Choice select(List<Artwork> candidates, Recipe.Select spec) {
     if (spec.keep() == Recipe.Select.Keep.ALL || candidates.isEmpty()) {
-      return List.copyOf(candidates);
+      return Choice.all(candidates);
     }
     List<String> names = plan(spec).names();
     List<Selection.Candidate> in = new ArrayList<>();
@@ -85,6 +85,6 @@ public final class ScoringSelector implements Selector {
     for (Selection.Ranked r : report.kept()) {
       kept.add(candidates.get(r.index()));
     }
-    return kept;
+    return new Choice(kept, in, report);
   }
 }

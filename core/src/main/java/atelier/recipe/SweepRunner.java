@@ -41,6 +41,21 @@ public final class SweepRunner {
   /** Runs every cell of the sweep over the base job and writes images and sheets. */
   public Result run(
       Sweep sweep, Job base, Path outDir, ProgressListener listener, CancelToken cancel) {
+    return run(sweep, base, outDir, (cell, file) -> {}, listener, cancel);
+  }
+
+  /**
+   * Runs every cell of the sweep over the base job and writes images and sheets.
+   *
+   * @param onCell told of each cell's file right after it is written
+   */
+  public Result run(
+      Sweep sweep,
+      Job base,
+      Path outDir,
+      java.util.function.BiConsumer<Sweep.Cell, Path> onCell,
+      ProgressListener listener,
+      CancelToken cancel) {
     RecipeRunner.writeBasemapOf(base);
     List<Sweep.Cell> cells = sweep.plan(base.request(), library);
     List<Path> images = new ArrayList<>();
@@ -54,6 +69,7 @@ public final class SweepRunner {
         Artwork a = model.generate(cell.request(), listener, cancel).images().get(0);
         Path file = write(a, base.provenance().withSweep(cell.values()), outDir, base, sweep, cell);
         images.add(file);
+        onCell.accept(cell, file);
         files.add(file.getFileName().toString());
         if (cell.ix() == 0) {
           grid.add(new ArrayList<>());

@@ -2,15 +2,19 @@ package atelier.recipe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import atelier.AtelierHome;
 import atelier.CancelToken;
+import atelier.Progress;
 import atelier.ProgressListener;
 import atelier.model.SessionSettings;
 import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.StableDiffusion;
 import atelier.testing.TestPaths;
+import atelier.testing.TinyUpscaler;
 import atelier.text.library.PromptLibrary;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -78,6 +82,134 @@ class RecipeIntegrationTest {
       assertThat(outs)
           .extracting(o -> o.file().getFileName().toString())
           .containsExactly("phone-wallpaper-5.png", "phone-wallpaper-6.png");
+    }
+  }
+
+  @Test
+  void recipesUpscaleWithTheInstalledNetworkAndRecordIt(@TempDir Path out) throws Exception {
+    AtelierHome home = AtelierHome.at(out.resolve("home"));
+    TinyUpscaler.install(home);
+    Recipe r =
+        new Recipes(null)
+            .find(
+                "phone-wallpaper",
+                Map.of(
+                    "generate.base", "64",
+                    "generate.steps", "1",
+                    "generate.batch", "1",
+                    "upscale.width", "128",
+                    "upscale.height", "288"));
+    List<Job> jobs =
+        new RecipePlanner(PromptLibrary.builtIn())
+            .plan(r, new RecipeInputs(Map.of(), null, null, 5L), out);
+    try (StableDiffusion sd = StableDiffusion.load(model, cpu())) {
+      Upscaler up = NeuralUpscaler.forMethod(r.upscale().method(), home, cpu());
+      List<Progress> tiles = new ArrayList<>();
+      RecipeRunner.Output o =
+          new RecipeRunner(sd, up, Selector.KEEP_ALL)
+              .run(
+                  jobs,
+                  out,
+                  p -> {
+                    if (p.stage() == Progress.Stage.UPSCALE) {
+                      tiles.add(p);
+                    }
+                  },
+                  new CancelToken())
+              .get(0);
+      assertThat(ProvenancePng.read(o.file()).orElseThrow().upscaler()).isEqualTo(TinyUpscaler.ID);
+      assertThat(tiles).isNotEmpty();
+      var written = ImageIO.read(o.file().toFile());
+      assertThat(written.getWidth()).isEqualTo(128);
+      // The same generated image through Lanczos gives other pixels.
+      var generated =
+          sd.generate(jobs.get(0).request(), ProgressListener.NONE, new CancelToken())
+              .images()
+              .get(0);
+      var lanczos =
+          Upscaler.LANCZOS
+              .upscale(
+                  generated.image(),
+                  128,
+                  288,
+                  r.upscale().fit(),
+                  ProgressListener.NONE,
+                  CancelToken.NONE)
+              .image();
+      assertThat(written.getRGB(0, 0, 128, 288, null, 0, 128))
+          .isNotEqualTo(lanczos.getRGB(0, 0, 128, 288, null, 0, 128));
+    }
+  }
+
+  @Test
+  void aScoredBatchReportsEveryCandidateAndWritesTheSelection(@TempDir Path out) throws Exception {
+    Recipe r =
+        new Recipes(null)
+            .find(
+                "phone-wallpaper",
+                Map.of(
+                    "generate.base", "64",
+                    "generate.steps", "1",
+                    "generate.batch", "3",
+                    "upscale", "null",
+                    "select.by", "technical"));
+    List<Job> jobs =
+        new RecipePlanner(PromptLibrary.builtIn())
+            .plan(r, new RecipeInputs(Map.of(), null, null, 5L), out);
+    List<String> events = new ArrayList<>();
+    List<RecipeRunner.Selected> selections = new ArrayList<>();
+    RecipeRunner.Listener listener =
+        new RecipeRunner.Listener() {
+          @Override
+          public void stage(Job job, int index, int count, RecipeRunner.Stage stage, String d) {
+            events.add(stage.name());
+          }
+
+          @Override
+          public void wrote(RecipeRunner.Output output) {
+            events.add("wrote " + output.file().getFileName());
+          }
+
+          @Override
+          public void ranked(Job job, Selector.Choice choice) {
+            events.add("ranked");
+          }
+
+          @Override
+          public void selected(RecipeRunner.Selected s) {
+            events.add("selected");
+            selections.add(s);
+          }
+        };
+    try (StableDiffusion sd = StableDiffusion.load(model, cpu())) {
+      ScoringSelector selector =
+          new ScoringSelector(
+              new atelier.quality.Scorers.Sources(
+                  AtelierHome.at(out.resolve("home")), null, null, SessionSettings.CPU));
+      List<RecipeRunner.Output> outs =
+          new RecipeRunner(sd, Upscaler.LANCZOS, selector)
+              .run(jobs, out, listener, ProgressListener.NONE, new CancelToken());
+      assertThat(outs).hasSize(1);
+      RecipeRunner.Selected s = selections.get(0);
+      assertThat(s.choice().report().candidates()).hasSize(3);
+      assertThat(s.choice().report().candidates())
+          .filteredOn(c -> !c.kept())
+          .allMatch(c -> c.rejection() != null && !c.rejection().isBlank());
+      assertThat(events)
+          .containsExactly(
+              "GENERATE",
+              "SELECT",
+              "ranked",
+              "wrote " + outs.get(0).file().getFileName(),
+              "selected");
+      assertThat(s.reportFile()).hasFileName("selection-phone-wallpaper-5.json");
+      var json =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(s.reportFile().toFile());
+      assertThat(json.get("candidates").asInt()).isEqualTo(3);
+      assertThat(json.get("images")).hasSize(3);
+      assertThat(json.get("images").get(0).get("file").asText())
+          .isEqualTo(outs.get(0).file().toString());
+      assertThat(ImageIO.read(s.sheetFile().toFile())).isNotNull();
     }
   }
 

@@ -75,6 +75,12 @@ public final class PromptExpander {
    */
   public Expansion expand(
       PromptTemplate template, Map<String, String> slots, Map<String, String> picks, long seed) {
+    checkPicks(
+        "template " + template.name(),
+        template.text() + "\n" + template.negative(),
+        slots,
+        template.defaults(),
+        picks);
     Run run = new Run(slots, template.defaults(), picks, seed);
     String text = tidy(run.expand(template.text(), 0));
     String negative = tidy(run.expand(template.negative(), 0));
@@ -84,8 +90,136 @@ public final class PromptExpander {
   /** Expands a bare pattern (no template defaults, no negative). */
   public Expansion expand(
       String pattern, Map<String, String> slots, Map<String, String> picks, long seed) {
+    checkPicks("the pattern", pattern, slots, Map.of(), picks);
     Run run = new Run(slots, Map.of(), picks, seed);
     return new Expansion(tidy(run.expand(pattern, 0)), "", seed, run.choices);
+  }
+
+  /**
+   * Refuses picks for categories the prompt can never draw (they would be ignored silently), naming
+   * the categories it does draw and its slots.
+   */
+  private void checkPicks(
+      String what,
+      String text,
+      Map<String, String> slots,
+      Map<String, String> defaults,
+      Map<String, String> picks) {
+    if (picks.isEmpty()) {
+      return;
+    }
+    Reach reach = new Reach(slots, defaults);
+    reach.scan(text, 0);
+    for (String pick : picks.keySet()) {
+      String cat = library.findCategory(pick).map(Category::name).orElse(pick);
+      if (!reach.categories.contains(cat)) {
+        throw new BadRequestException(
+            "pick "
+                + pick
+                + "="
+                + picks.get(pick)
+                + ": expected a category that "
+                + what
+                + " draws ("
+                + (reach.categories.isEmpty()
+                    ? "none"
+                    : String.join(
+                        ", ", reach.categories.stream().map(c -> "__" + c + "__").toList()))
+                + "), found "
+                + (library.findCategory(pick).isPresent()
+                    ? "__" + cat + "__, which it never draws"
+                    : "no category named '" + pick + "'")
+                + "; its slots: "
+                + (reach.slots.isEmpty()
+                    ? "none"
+                    : String.join(", ", reach.slots.stream().map(x -> "{" + x + "}").toList()))
+                + " (a slot takes --set SLOT=VALUE)");
+      }
+    }
+  }
+
+  /**
+   * The categories and slots a pattern can reach through every option, slot value and category
+   * entry: what picks can apply to. Reads the pattern the way {@link Run#expand} does, without
+   * drawing.
+   */
+  private final class Reach {
+    final Map<String, String> slotValues;
+    final Map<String, String> defaults;
+    final Set<String> categories = new java.util.LinkedHashSet<>();
+    final Set<String> slots = new java.util.LinkedHashSet<>();
+
+    Reach(Map<String, String> slotValues, Map<String, String> defaults) {
+      this.slotValues = slotValues;
+      this.defaults = defaults;
+    }
+
+    /** Whether {@code s} can draw a category in {@code wanted}. */
+    boolean draws(String s, Set<String> wanted) {
+      scan(s, 0);
+      return categories.stream().anyMatch(wanted::contains);
+    }
+
+    void scan(String s, int depth) {
+      if (depth > MAX_DEPTH) {
+        return; // Run.expand reports the loop when it expands
+      }
+      int n = s.length();
+      int i = 0;
+      while (i < n) {
+        char c = s.charAt(i);
+        if (c == '\\') {
+          i += 2;
+        } else if (c == '{') {
+          int end = closingOrEnd(s, i);
+          String body = s.substring(i + 1, Math.min(end, n));
+          String name = body.strip();
+          if (!body.contains("|") && SLOT.matcher(name).matches()) {
+            String value = slotValues.containsKey(name) ? slotValues.get(name) : defaults.get(name);
+            if (slots.add(name) && value != null) {
+              scan(value, depth + 1);
+            }
+          } else {
+            Matcher m = MULTI.matcher(body);
+            scan(m.matches() ? m.group(2) : body, depth + 1);
+          }
+          i = end + 1;
+        } else if (s.startsWith("__", i)) {
+          int end = s.indexOf("__", i + 2);
+          String name = end > i + 2 ? s.substring(i + 2, end) : "";
+          if (WILDCARD.matcher(name).matches()) {
+            library
+                .findCategory(name)
+                .ifPresent(
+                    cat -> {
+                      if (categories.add(cat.name())) {
+                        cat.entries().forEach(e -> scan(e.render(), depth + 1));
+                      }
+                    });
+            i = end + 2;
+          } else {
+            i++;
+          }
+        } else {
+          i++;
+        }
+      }
+    }
+
+    private int closingOrEnd(String s, int open) {
+      int level = 0;
+      for (int i = open; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '\\') {
+          i++;
+        } else if (c == '{') {
+          level++;
+        } else if (c == '}' && --level == 0) {
+          return i;
+        }
+      }
+      return s.length();
+    }
   }
 
   /** SplitMix64's finaliser (Steele, Lea, Flood 2014): spreads neighbouring seeds apart. */
@@ -120,7 +254,11 @@ public final class PromptExpander {
         long seed) {
       this.slots = slots;
       this.defaults = defaults;
-      this.picks = picks;
+      // Picks by the category's own name, so "Style=anime" applies as "style=anime" does.
+      Map<String, String> canonical = new HashMap<>();
+      picks.forEach(
+          (k, v) -> canonical.put(library.findCategory(k).map(Category::name).orElse(k), v));
+      this.picks = canonical;
       this.random = new Random(mix(seed));
     }
 
@@ -228,7 +366,18 @@ public final class PromptExpander {
         choices.add(new Choice("{" + body + "}", v));
         return v;
       }
-      String v = expand(parts.get(random.nextInt(parts.size())), depth + 1);
+      List<String> from = parts;
+      if (!picks.isEmpty()) {
+        // A pick applies: when some options draw a picked category, the choice is among those.
+        Set<String> wanted = new HashSet<>();
+        picks
+            .keySet()
+            .forEach(k -> wanted.add(library.findCategory(k).map(Category::name).orElse(k)));
+        List<String> drawing =
+            parts.stream().filter(o -> new Reach(slots, defaults).draws(o, wanted)).toList();
+        from = drawing.isEmpty() ? parts : drawing;
+      }
+      String v = expand(from.get(random.nextInt(from.size())), depth + 1);
       choices.add(new Choice("{" + body + "}", v.strip()));
       return v;
     }

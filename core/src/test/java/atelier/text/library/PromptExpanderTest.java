@@ -64,11 +64,62 @@ class PromptExpanderTest {
   }
 
   @Test
+  void theDocumentedPatternExampleFollowsTheDrawingRule() {
+    // docs/craft.md shows this pattern with seed 3; derive it from the rule, not the code.
+    Random r = new Random(PromptExpander.mix(3));
+    String colour = new String[] {"red", "blue"}[r.nextInt(2)];
+    List<LibraryEntry> styles = lib.category("style").entries();
+    String style = styles.get(r.nextInt(styles.size())).render();
+    assertThat(expand("a {red|blue} fox, __style__", 3))
+        .isEqualTo("a " + colour + " fox, " + style)
+        .isEqualTo("a red fox, acrylic painting");
+  }
+
+  @Test
   void picksFixACategory() {
     assertThat(x.expand("__style__, __style__", Map.of(), Map.of("style", "pixel-art"), 3).text())
         .isEqualTo("(pixel art:1.2), (pixel art:1.2)");
     assertThat(x.expand("__style__", Map.of(), Map.of("style", "my own style"), 3).text())
         .isEqualTo("my own style");
+    assertThat(x.expand("__style__", Map.of(), Map.of("Style", "pixel-art"), 3).text())
+        .isEqualTo("(pixel art:1.2)");
+  }
+
+  @Test
+  void aPickAppliesWhenTheCategoryIsBehindAnOption() {
+    // wallpaper's {style} is {matte painting|__style__}: the pick must win over "matte painting".
+    PromptTemplate wallpaper = lib.template("wallpaper");
+    for (long seed = 0; seed < 20; seed++) {
+      PromptExpander.Expansion e =
+          x.expand(wallpaper, Map.of(), Map.of("style", "cyberpunk"), seed);
+      assertThat(e.text()).as("seed " + seed).contains("(cyberpunk:1.2)");
+      assertThat(e.text()).doesNotContain("matte painting");
+    }
+    // Without a pick the option is still drawn as before.
+    assertThat(
+            java.util.stream.LongStream.range(0, 20)
+                .mapToObj(s -> x.expand(wallpaper, Map.of(), Map.of(), s).text())
+                .filter(t -> t.contains(", matte painting,")))
+        .isNotEmpty();
+  }
+
+  @Test
+  void aPickForACategoryThePromptNeverDrawsIsRefused() {
+    assertThatThrownBy(
+            () -> x.expand(lib.template("cyberpunk"), Map.of(), Map.of("style", "anime"), 1))
+        .hasMessageContaining("pick style=anime: expected a category that template cyberpunk draws")
+        .hasMessageContaining("__subject__")
+        .hasMessageContaining("found __style__, which it never draws")
+        .hasMessageContaining("its slots: {subject}");
+    assertThatThrownBy(() -> x.expand("a {red|blue} fox", Map.of(), Map.of("tail", "x"), 1))
+        .hasMessageContaining("found no category named 'tail'")
+        .hasMessageContaining("(none)");
+    // A slot set by the caller replaces the default that drew the category.
+    assertThatThrownBy(
+            () ->
+                x.expand(
+                    lib.template("wallpaper"), Map.of("style", "ink"), Map.of("style", "anime"), 1))
+        .hasMessageContaining("which it never draws");
   }
 
   @Test
