@@ -52,6 +52,9 @@ public final class Resize {
   }
 
   /** Brings {@code src} to exactly {@code width × height} with the given fit. */
+  /** The most pixels a cover fit resamples the whole source to before cropping (8192²). */
+  private static final long MAX_INTERMEDIATE = 8192L * 8192L;
+
   public static BufferedImage fit(BufferedImage src, int width, int height, Fit fit) {
     if (width < 1 || height < 1) {
       throw new IllegalArgumentException(
@@ -68,8 +71,18 @@ public final class Resize {
       case COVER:
         {
           double scale = Math.max((double) width / sw, (double) height / sh);
-          int rw = Math.max(width, (int) Math.round(sw * scale));
-          int rh = Math.max(height, (int) Math.round(sh * scale));
+          long lw = Math.max(width, Math.round(sw * scale));
+          long lh = Math.max(height, Math.round(sh * scale));
+          if (lw * lh > MAX_INTERMEDIATE) {
+            // an extreme aspect change (8192×4 to 8192×8192) would resample the whole source to
+            // billions of pixels first: crop the source to the target's aspect, then resample
+            int cw = (int) Math.max(1, Math.min(sw, Math.round((double) width / scale)));
+            int ch = (int) Math.max(1, Math.min(sh, Math.round((double) height / scale)));
+            return resample(
+                copy(src.getSubimage((sw - cw) / 2, (sh - ch) / 2, cw, ch)), width, height);
+          }
+          int rw = (int) lw;
+          int rh = (int) lh;
           BufferedImage r = resample(src, rw, rh);
           return copy(r.getSubimage((rw - width) / 2, (rh - height) / 2, width, height));
         }

@@ -50,6 +50,15 @@ class BasemapLimitsTest {
     assertThat(chain("canvas:8,8").apply(big).getWidth()).isEqualTo(8);
   }
 
+  @Test
+  void resizingToAnExtremeAspectDoesNotResampleTheWholeSourceFirst() {
+    // cover once scaled the whole 8192×2 source by 2048 (16.7 million pixels wide) before
+    // cropping: ArrayIndexOutOfBoundsException; now it crops to the target's aspect first
+    BufferedImage out = chain("resize:16,4096").apply(Img.solid(8192, 2, Img.rgb(10, 20, 30)));
+    assertThat(new int[] {out.getWidth(), out.getHeight()}).containsExactly(16, 4096);
+    assertThat(Img.hex(Img.at(out, 8, 2000))).isEqualTo("ff0a141e");
+  }
+
   /** Every kind at its most growing parameters on a maximal image: the limit, or a clear no. */
   @Test
   void everyOperationStaysWithinTheLimit(@TempDir Path dir) throws Exception {
