@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>The JVM's exit runs ONNX Runtime's static destructors; a thread still inside a session then
  *       crashes in {@code libonnxruntime.so}. A shutdown hook closes the gate: running sessions are
  *       told to stop, the hook waits for every native call to leave, and later calls are refused
- *       with {@link CancelledException}.
+ *       with {@link CancelledException}. (A crash inside {@code createSession} during the exit is
+ *       not explained yet; see docs/native.md.)
  * </ul>
  *
  * <p>The log severity of ONNX Runtime's own messages is {@code error}, or the system property
