@@ -150,27 +150,32 @@ public final class SelectionReport {
         sheet);
   }
 
+  /** Where {@link #write} put the report and its contact sheet. */
+  public record Written(Path report, Path sheet) {}
+
   /**
-   * Writes the JSON report to {@code reportFile} and the contact sheet beside it (same name, {@code
-   * .png}), each atomically.
+   * Writes the JSON report under {@code reportFile}'s name and the contact sheet beside it (same
+   * name, {@code .png}), each atomically. An earlier run's report of the same name is kept: this
+   * one takes the next free name ({@code selection-7-2.json}), as outputs do.
    *
-   * @return the sheet's path
+   * @return the paths written
    */
-  public static Path write(
+  public static Written write(
       ObjectNode json,
       Selection.Report report,
       List<Selection.Candidate> candidates,
       Path reportFile) {
-    Path sheetFile = sheetPath(reportFile);
+    byte[] bytes;
     try {
-      AtomicFiles.write(
-          reportFile,
+      bytes =
           JSON.writerWithDefaultPrettyPrinter()
               .writeValueAsString(json)
-              .getBytes(StandardCharsets.UTF_8));
+              .getBytes(StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw atelier.OutputTarget.failure(reportFile, e);
     }
+    Path written = atelier.OutputTarget.writeUnique(reportFile, o -> o.write(bytes));
+    Path sheetFile = sheetPath(written);
     BufferedImage sheet = sheet(report, candidates);
     try {
       java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
@@ -179,7 +184,7 @@ public final class SelectionReport {
     } catch (IOException e) {
       throw atelier.OutputTarget.failure(sheetFile, e);
     }
-    return sheetFile;
+    return new Written(written, sheetFile);
   }
 
   /** The contact sheet's path for a report file ({@code selection-7.json → selection-7.png}). */

@@ -165,13 +165,13 @@ public final class RecipeRunner {
         Path report =
             outDir.resolve(
                 String.format(Locale.ROOT, "selection-%s-%d.json", job.name(), req.seed()));
-        Path sheet =
+        SelectionReport.Written w =
             SelectionReport.write(
                 SelectionReport.json(choice.report(), choice.candidates().size(), files),
                 choice.report(),
                 choice.candidates(),
                 report);
-        events.selected(new Selected(job, choice, Map.copyOf(files), report, sheet));
+        events.selected(new Selected(job, choice, Map.copyOf(files), w.report(), w.sheet()));
       }
     }
     return outputs;
