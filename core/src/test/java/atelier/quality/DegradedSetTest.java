@@ -21,9 +21,9 @@ class DegradedSetTest {
     Path src = dir.resolve("src");
     Files.createDirectories(src);
     // Two variants of one artwork share a group; a third image is a group of its own.
-    ImageIO.write(TestImages.painting(600, 520, 1), "png", src.resolve("sea__light.png").toFile());
-    ImageIO.write(TestImages.painting(600, 520, 2), "png", src.resolve("sea__dark.png").toFile());
-    ImageIO.write(TestImages.painting(300, 300, 3), "png", src.resolve("tile.png").toFile());
+    ImageIO.write(TestImages.painting(240, 200, 1), "png", src.resolve("sea__light.png").toFile());
+    ImageIO.write(TestImages.painting(240, 200, 2), "png", src.resolve("sea__dark.png").toFile());
+    ImageIO.write(TestImages.painting(120, 120, 3), "png", src.resolve("tile.png").toFile());
     Files.writeString(src.resolve("notes.png"), "not an image");
     return src;
   }
@@ -47,7 +47,7 @@ class DegradedSetTest {
     for (TrainingData.Item i : items) {
       assertThat(i.path()).isRegularFile();
       assertThat(i.path().getParent().getFileName().toString()).isEqualTo(i.label().id());
-      assertThat(ImageIO.read(i.path().toFile()).getWidth()).isIn(300, 512);
+      assertThat(ImageIO.read(i.path().toFile()).getWidth()).isIn(120, 200);
     }
     // Average and poor images name their defect and severity.
     assertThat(
