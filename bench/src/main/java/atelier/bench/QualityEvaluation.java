@@ -1,8 +1,8 @@
 package atelier.bench;
 
-import atelier.image.Resize;
 import atelier.quality.ClassificationMetrics;
 import atelier.quality.Degradation;
+import atelier.quality.DegradedSet;
 import atelier.quality.ImageFiles;
 import atelier.quality.QualityFeatures;
 import atelier.quality.QualityLabel;
@@ -26,7 +26,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * Offline evaluation of the quality scorers (docs/quality.md has the recipe): real artwork is cut
  * into 512² crops; each crop gives a good (untouched), an average (one random defect at severity
- * 0.25–0.45) and a poor image (one random defect at 0.7–1.0, black frames included).
+ * 0.25–0.45) and a poor image (one random defect at 0.7–1.0, black frames included), exactly as
+ * {@link DegradedSet} (and so {@code atelier quality dataset}) makes them.
  *
  * <p>Sources are grouped by artwork: a file {@code GROUP__NAME.png} belongs to group GROUP
  * (variants of one design share one; {@code tools/quality/eval_sources.py} names them), any other
@@ -71,7 +72,7 @@ public final class QualityEvaluation {
     List<Path> sources = ImageFiles.list(List.of(dir)).images();
     TreeMap<String, Integer> groupIndex = new TreeMap<>();
     for (Path p : sources) {
-      groupIndex.put(group(p), 0);
+      groupIndex.put(DegradedSet.group(p), 0);
     }
     int g = 0;
     for (var e : groupIndex.entrySet()) {
@@ -80,7 +81,7 @@ public final class QualityEvaluation {
     int testPart = dev ? 2 : 3;
     List<Path> used = new ArrayList<>();
     for (Path p : sources) {
-      int part = groupIndex.get(group(p)) % 4;
+      int part = groupIndex.get(DegradedSet.group(p)) % 4;
       if (!(dev && part == 3)) {
         used.add(p);
       }
@@ -91,9 +92,9 @@ public final class QualityEvaluation {
     try {
       List<Future<List<Item>>> jobs = new ArrayList<>();
       for (Path p : used) {
-        int group = groupIndex.get(group(p));
+        int group = groupIndex.get(DegradedSet.group(p));
         // One generator per source, so results do not depend on the thread schedule.
-        Random rng = new Random(seed * 1_000_003L + p.getFileName().toString().hashCode());
+        Random rng = DegradedSet.random(p, seed);
         jobs.add(pool.submit(() -> items(ImageFiles.read(p), group, crops, rng, features)));
       }
       for (Future<List<Item>> j : jobs) {
@@ -165,25 +166,11 @@ public final class QualityEvaluation {
         auc(test, null, Item::tech));
   }
 
-  /** The group of a source file: the name before {@code __}, else the whole file name. */
-  static String group(Path p) {
-    String name = p.getFileName().toString();
-    int cut = name.indexOf("__");
-    return cut > 0 ? name.substring(0, cut) : name;
-  }
-
   static List<Item> items(BufferedImage src, int group, int crops, Random rng, int features) {
-    Degradation[] defects = Degradation.values();
     TechnicalScorer technical = new TechnicalScorer();
     List<Item> out = new ArrayList<>();
-    for (BufferedImage crop : crops(src, crops, rng)) {
-      Degradation mild = defects[rng.nextInt(defects.length - 1)]; // no black frame for average
-      Degradation bad = defects[rng.nextInt(defects.length)];
-      BufferedImage avg = mild.apply(crop, 0.25 + 0.2 * rng.nextDouble(), rng);
-      BufferedImage poor = bad.apply(crop, 0.7 + 0.3 * rng.nextDouble(), rng);
-      out.add(item(group, QualityLabel.GOOD, null, crop, technical, features));
-      out.add(item(group, QualityLabel.AVERAGE, mild, avg, technical, features));
-      out.add(item(group, QualityLabel.POOR, bad, poor, technical, features));
+    for (DegradedSet.Entry e : DegradedSet.degrade(src, crops, rng)) {
+      out.add(item(group, e.label(), e.defect(), e.image(), technical, features));
     }
     return out;
   }
@@ -238,32 +225,5 @@ public final class QualityEvaluation {
           m.recall().get(l),
           Arrays.toString(row));
     }
-  }
-
-  /**
-   * Up to {@code n} 512² crops of the image shrunk to a 1024-px short side (or the whole image).
-   */
-  static List<BufferedImage> crops(BufferedImage src, int n, Random rng) {
-    int side = Math.min(src.getWidth(), src.getHeight());
-    BufferedImage base =
-        side > 1024
-            ? Resize.resample(
-                src,
-                (int) Math.round(src.getWidth() * 1024.0 / side),
-                (int) Math.round(src.getHeight() * 1024.0 / side))
-            : src;
-    List<BufferedImage> out = new ArrayList<>();
-    int c = Math.min(512, Math.min(base.getWidth(), base.getHeight()));
-    for (int i = 0; i < n; i++) {
-      int x = rng.nextInt(base.getWidth() - c + 1);
-      int y = rng.nextInt(base.getHeight() - c + 1);
-      BufferedImage crop = new BufferedImage(c, c, BufferedImage.TYPE_INT_RGB);
-      crop.getGraphics().drawImage(base.getSubimage(x, y, c, c), 0, 0, null);
-      out.add(crop);
-      if (c == Math.min(base.getWidth(), base.getHeight()) && base.getWidth() == base.getHeight()) {
-        break; // a small square image gives one crop
-      }
-    }
-    return out;
   }
 }

@@ -75,12 +75,13 @@ final class BestOfN {
               new ScoringInput(a.image(), a.record().settings().prompt(), a.latents())));
     }
     List<String> names =
-        cmd.scorers == null ? List.of("technical") : QualityCommand.split(cmd.scorers);
+        cmd.scorers == null ? List.of(Scorers.DEFAULT) : QualityCommand.split(cmd.scorers);
     Selection.Report report;
     Scorers.Sources sources =
         new Scorers.Sources(
             Home.of(cmd.spec), cmd.clip, cmd.aestheticModel, SessionSettings.of(settings.device()));
     try (Scorers s = Scorers.open(names, sources)) {
+      s.notes().forEach(n -> o.println("  note: " + n));
       report = Selection.select(candidates, s.list(), keep, cmd.minScore);
     }
     PrintWriter text = cmd.json ? null : o;

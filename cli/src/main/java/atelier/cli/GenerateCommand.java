@@ -171,7 +171,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       names = "--scorer",
       split = ",",
       paramLabel = "NAMES",
-      description = "Scorers for --candidates; the first ranks (default technical).")
+      description = "Scorers for --candidates; the first ranks (default quality:default).")
   List<String> scorers;
 
   @Option(

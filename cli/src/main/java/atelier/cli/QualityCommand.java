@@ -43,7 +43,9 @@ import picocli.CommandLine.Spec;
     subcommands = {
       QualityCommand.ScoreCommand.class,
       QualityCommand.SheetCommand.class,
-      QualityCommand.TrainCommand.class
+      QualityCommand.TrainCommand.class,
+      QualityDatasetCommand.class,
+      QualityEvaluateCommand.class
     })
 final class QualityCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -160,9 +162,9 @@ final class QualityCommand implements Runnable {
       name = "score",
       mixinStandardHelpOptions = true,
       description = {
-        "Score images, best first.",
-        "Scorers: technical (always), brisque, clip, aesthetic, quality:NAME (a model from",
-        "'quality train'). The first scorer ranks."
+        "Score images, best first; the first scorer ranks.",
+        "Scorers: quality:default (the built-in judge; the default), technical, brisque, clip,",
+        "aesthetic, quality:NAME (a model from 'quality train')."
       })
   static final class ScoreCommand implements Callable<Integer>, Terminal.JsonAware {
     @Spec CommandSpec spec;
@@ -174,8 +176,10 @@ final class QualityCommand implements Runnable {
         names = {"--scorers", "--scorer"},
         split = ",",
         paramLabel = "NAMES",
-        description = "Comma-separated scorers (default: technical).")
-    List<String> scorers = new ArrayList<>(List.of("technical"));
+        description =
+            "Comma-separated scorers (default: quality:default, the built-in judge; technical"
+                + " when it cannot be loaded).")
+    List<String> scorers = new ArrayList<>(List.of(Scorers.DEFAULT));
 
     @Option(names = "--json", description = "Print one JSON document.")
     boolean json;
@@ -203,6 +207,7 @@ final class QualityCommand implements Runnable {
       PrintWriter o = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       try (Scorers s = Scorers.open(split(scorers), models.sources())) {
+        s.notes().forEach(n -> err.println("atelier: note: " + n));
         Selection.Report report = Selection.select(candidates, s.list(), candidates.size(), null);
         if (sheet != null) {
           writeSheet(ContactSheet.render(cells(report, candidates, false), 5, 192), sheet);
@@ -287,8 +292,10 @@ final class QualityCommand implements Runnable {
         names = {"--scorers", "--scorer"},
         split = ",",
         paramLabel = "NAMES",
-        description = "Comma-separated scorers (default: technical).")
-    List<String> scorers = new ArrayList<>(List.of("technical"));
+        description =
+            "Comma-separated scorers (default: quality:default, the built-in judge; technical"
+                + " when it cannot be loaded).")
+    List<String> scorers = new ArrayList<>(List.of(Scorers.DEFAULT));
 
     @Option(names = "--columns", paramLabel = "N", description = "Thumbnails per row (default 5).")
     int columns = 5;
@@ -307,6 +314,7 @@ final class QualityCommand implements Runnable {
       List<ImageFiles.Skipped> skipped = new ArrayList<>();
       List<Selection.Candidate> candidates = read(inputs, skipped);
       try (Scorers s = Scorers.open(split(scorers), models.sources())) {
+        s.notes().forEach(n -> spec.commandLine().getErr().println("atelier: note: " + n));
         Selection.Report report = Selection.select(candidates, s.list(), candidates.size(), null);
         writeSheet(ContactSheet.render(cells(report, candidates, false), columns, thumb), out);
       }
@@ -347,8 +355,20 @@ final class QualityCommand implements Runnable {
         description = "Model file (default: ATELIER_HOME/quality/NAME.tribuo).")
     Path out;
 
-    @Option(names = "--trainer", paramLabel = "ALG", description = "logistic (default) or forest.")
-    String trainer = "logistic";
+    @Option(
+        names = "--trainer",
+        paramLabel = "ALG",
+        description = "forest (default: a 100-tree random forest) or logistic.")
+    String trainer = "forest";
+
+    @Option(names = "--trees", paramLabel = "N", description = "Trees in the forest (default 100).")
+    int trees = QualityTrainer.Forest.DEFAULT.trees();
+
+    @Option(
+        names = "--depth",
+        paramLabel = "D",
+        description = "Greatest depth of each tree of the forest (default 14).")
+    int depth = QualityTrainer.Forest.DEFAULT.depth();
 
     @Option(
         names = "--folds",
@@ -384,7 +404,16 @@ final class QualityCommand implements Runnable {
         throw new BadRequestException(
             "--name: expected letters, digits, '.', '_' or '-', found '" + name + "'");
       }
+      if (out == null && name.equalsIgnoreCase(QualityModel.BUILT_IN)) {
+        throw new BadRequestException(
+            "--name: expected a name other than '"
+                + name
+                + "' (quality:default is the built-in judge), found '"
+                + name
+                + "'; choose another name or give -o FILE");
+      }
       QualityTrainer.Algorithm algorithm = QualityTrainer.Algorithm.lookup(trainer);
+      QualityTrainer.Forest forest = new QualityTrainer.Forest(trees, depth);
       List<TrainingData.Item> items = TrainingData.load(data);
       Scorers.Sources sources = models.sources();
       Path clipDir =
@@ -417,7 +446,7 @@ final class QualityCommand implements Runnable {
           }
         }
       }
-      QualityTrainer.Result r = QualityTrainer.train(examples, algorithm, folds, seed);
+      QualityTrainer.Result r = QualityTrainer.train(examples, algorithm, folds, seed, forest);
       Path file =
           out != null
               ? out
@@ -431,6 +460,10 @@ final class QualityCommand implements Runnable {
         root.put("model", file.toString());
         root.put("scorer", "quality:" + (out != null ? file.toString() : name));
         root.put("trainer", algorithm.id());
+        if (algorithm == QualityTrainer.Algorithm.FOREST) {
+          root.put("trees", forest.trees());
+          root.put("depth", forest.depth());
+        }
         root.put("features", useClip ? "technical+clip" : "technical");
         root.put("examples", examples.size());
         root.set("counts", m.valueToTree(r.counts()));
@@ -449,7 +482,10 @@ final class QualityCommand implements Runnable {
             String.format(
                 Locale.ROOT,
                 "trained %s on %d images (%s features): good %d, average %d, poor %d",
-                algorithm.id(),
+                algorithm == QualityTrainer.Algorithm.FOREST
+                    ? String.format(
+                        Locale.ROOT, "forest (%d trees, depth %d)", forest.trees(), forest.depth())
+                    : algorithm.id(),
                 examples.size(),
                 useClip ? "technical + CLIP" : "technical",
                 r.counts().get(QualityLabel.GOOD),

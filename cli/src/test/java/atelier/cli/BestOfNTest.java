@@ -45,6 +45,10 @@ class BestOfNTest {
                 String.valueOf(SEED),
                 "--candidates",
                 String.valueOf(N),
+                // technical, whose reasons this test reads; QualityJudgeCommandTest checks the
+                // default ranker (the built-in judge)
+                "--scorer",
+                "technical",
                 "--out",
                 out.toString()));
     args.addAll(List.of(extra));

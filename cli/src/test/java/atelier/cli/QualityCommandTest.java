@@ -44,7 +44,7 @@ class QualityCommandTest {
         run(out, err, "quality", "score", dir.toString(), "--json", "--sheet", sheet.toString());
     assertThat(code).isZero();
     assertThat(out.toString())
-        .contains("\"ranked_by\":\"technical\"")
+        .contains("\"ranked_by\":\"quality:default\"")
         .contains("black frame")
         .contains("broken.png")
         .contains("\"rank\":1,\"id\":\"" + dir.resolve("a.png") + "\"");

@@ -2,13 +2,18 @@ package atelier.quality;
 
 import atelier.BadRequestException;
 import atelier.ModelLoadException;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.VariableInfo;
@@ -23,6 +28,20 @@ import org.tribuo.impl.ArrayExample;
 public final class QualityModel {
   /** File extension of saved models. */
   public static final String EXTENSION = ".tribuo";
+
+  /** Name of the built-in judge ({@code quality:default}). */
+  public static final String BUILT_IN = "default";
+
+  /**
+   * Classpath resource of the built-in judge; {@code default.md} beside it says how it was trained,
+   * on what, and how to make it again.
+   */
+  public static final String BUILT_IN_RESOURCE = "/atelier/quality/default.tribuo.gz";
+
+  /** The built-in judge, loaded once; or why it could not be. */
+  private static final class BuiltIn {
+    static final Object MODEL = loadResource(BUILT_IN_RESOURCE);
+  }
 
   private final Model<Label> model;
   private final List<String> features;
@@ -62,15 +81,14 @@ public final class QualityModel {
    *
    * @throws ModelLoadException when the file is missing or not a good/average/poor model
    */
-  @SuppressWarnings("unchecked")
   public static QualityModel load(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new ModelLoadException(
           "quality model: expected a model file at " + file + ", found none");
     }
     Model<?> m;
-    try {
-      m = Model.deserializeFromFile(file);
+    try (InputStream in = Files.newInputStream(file)) {
+      m = Model.deserializeFromStream(gunzipped(in));
     } catch (IOException | RuntimeException e) {
       throw new ModelLoadException(
           "quality model "
@@ -79,23 +97,87 @@ public final class QualityModel {
               + e.getMessage(),
           e);
     }
+    return of(m, file.toString());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static QualityModel of(Model<?> m, String from) {
     if (!m.validate(Label.class)) {
       throw new ModelLoadException(
           "quality model "
-              + file
+              + from
               + ": expected a classification model, found "
               + m.getClass().getSimpleName());
     }
     return new QualityModel((Model<Label>) m);
   }
 
-  /** Writes the model (Tribuo protobuf format). */
+  /**
+   * The built-in judge (a random forest over the technical features; {@code default.md} beside the
+   * resource has its recipe and data), loaded on first use and shared.
+   *
+   * @throws ModelLoadException when the resource is missing or unreadable
+   */
+  public static QualityModel builtIn() {
+    Object m = BuiltIn.MODEL;
+    if (m instanceof ModelLoadException e) {
+      throw new ModelLoadException(e.getMessage(), e);
+    }
+    return (QualityModel) m;
+  }
+
+  /** The model in a classpath resource, or the {@link ModelLoadException} saying why not. */
+  static Object loadResource(String resource) {
+    try (var in = QualityModel.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        return new ModelLoadException(
+            "quality:"
+                + BUILT_IN
+                + ": expected the built-in model at classpath "
+                + resource
+                + ", found none");
+      }
+      return of(Model.deserializeFromStream(gunzipped(in)), "classpath " + resource);
+    } catch (IOException | RuntimeException e) {
+      return e instanceof ModelLoadException m
+          ? m
+          : new ModelLoadException(
+              "quality:"
+                  + BUILT_IN
+                  + ": expected a Tribuo model at classpath "
+                  + resource
+                  + ", could not read it: "
+                  + e.getMessage(),
+              e);
+    }
+  }
+
+  /** The stream itself, or its decompressed content when it starts with the gzip magic number. */
+  private static InputStream gunzipped(InputStream raw) throws IOException {
+    BufferedInputStream in = new BufferedInputStream(raw);
+    in.mark(2);
+    int b0 = in.read();
+    int b1 = in.read();
+    in.reset();
+    return b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(in) : in;
+  }
+
+  /**
+   * Writes the model (Tribuo protobuf format), gzip-compressed when the file name ends in {@code
+   * .gz} (a tenth of the size for forests; {@link #load} reads both).
+   */
   public void save(Path file) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     if (dir != null) {
       Files.createDirectories(dir);
     }
-    model.serializeToFile(file);
+    if (file.getFileName().toString().endsWith(".gz")) {
+      try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+        model.serializeToStream(out);
+      }
+    } else {
+      model.serializeToFile(file);
+    }
   }
 
   /** Whether the model needs CLIP image embeddings. */

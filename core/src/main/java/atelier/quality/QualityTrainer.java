@@ -44,7 +44,7 @@ public final class QualityTrainer {
   public enum Algorithm {
     /** Multinomial logistic regression (AdaGrad SGD). */
     LOGISTIC,
-    /** A random forest of 100 CART trees, voting. */
+    /** A random forest of CART trees, voting (100 trees of depth 14 unless {@link Forest} says). */
     FOREST;
 
     /** The lower-case name used on the command line. */
@@ -116,6 +116,27 @@ public final class QualityTrainer {
   private QualityTrainer() {}
 
   /**
+   * The shape of a random forest: how many trees, how deep. Fewer and shallower trees make a
+   * smaller model file (the built-in judge is one) at some cost in accuracy.
+   */
+  public record Forest(int trees, int depth) {
+    /** 100 trees of depth 14. */
+    public static final Forest DEFAULT = new Forest(100, 14);
+
+    /**
+     * @throws BadRequestException when trees is not 1..1000 or depth not 1..64
+     */
+    public Forest {
+      if (trees < 1 || trees > 1000) {
+        throw new BadRequestException("--trees: expected 1 to 1000, found " + trees);
+      }
+      if (depth < 1 || depth > 64) {
+        throw new BadRequestException("--depth: expected 1 to 64, found " + depth);
+      }
+    }
+  }
+
+  /**
    * Cross-validates and trains. The folds are made of whole groups (see {@link Example#group}),
    * shuffled with {@code seed} and dealt round-robin, so an example and its siblings are always on
    * the same side; Tribuo's own {@code CrossValidation} splits single examples and would leak.
@@ -126,6 +147,15 @@ public final class QualityTrainer {
    *     fewer groups than folds, or the widths differ
    */
   public static Result train(List<Example> examples, Algorithm algorithm, int folds, long seed) {
+    return train(examples, algorithm, folds, seed, Forest.DEFAULT);
+  }
+
+  /**
+   * As {@link #train(List, Algorithm, int, long)}, with the forest's shape (ignored by the logistic
+   * trainer).
+   */
+  public static Result train(
+      List<Example> examples, Algorithm algorithm, int folds, long seed, Forest forest) {
     if (folds < 2) {
       throw new BadRequestException("--folds: expected at least 2, found " + folds);
     }
@@ -158,7 +188,7 @@ public final class QualityTrainer {
       }
     }
     int[] fold = folds(examples, folds, seed);
-    Trainer<Label> trainer = trainer(algorithm, seed);
+    Trainer<Label> trainer = trainer(algorithm, seed, forest);
     List<ClassificationMetrics.Outcome> pooled = new ArrayList<>();
     List<Double> accuracies = new ArrayList<>();
     for (int k = 0; k < folds; k++) {
@@ -263,6 +293,10 @@ public final class QualityTrainer {
   }
 
   static Trainer<Label> trainer(Algorithm algorithm, long seed) {
+    return trainer(algorithm, seed, Forest.DEFAULT);
+  }
+
+  static Trainer<Label> trainer(Algorithm algorithm, long seed, Forest forest) {
     return switch (algorithm) {
       // No standardising transform: Tribuo's divides by a zero spread when a feature is constant
       // in a fold (NaN). QualityFeatures keeps every feature near 0..1 instead, and AdaGrad adapts
@@ -272,7 +306,10 @@ public final class QualityTrainer {
               new LogMulticlass(), new AdaGrad(0.5, 0.1), 80, Integer.MAX_VALUE, 1, seed);
       case FOREST ->
           new RandomForestTrainer<>(
-              new CARTClassificationTrainer(14, 0.5f, seed), new VotingCombiner(), 100, seed);
+              new CARTClassificationTrainer(forest.depth(), 0.5f, seed),
+              new VotingCombiner(),
+              forest.trees(),
+              seed);
     };
   }
 }

@@ -9,13 +9,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Opens scorers by name — {@code technical}, {@code brisque}, {@code clip}, {@code aesthetic},
  * {@code quality:NAME} — with the models they need, and closes them together. Models are looked up
  * in the Atelier home unless given: CLIP in {@code models/clip-vit-large-patch14/}, the aesthetic
  * MLP at {@code models/laion-aesthetic/model.onnx}, trained quality models at {@code
- * quality/NAME.tribuo}.
+ * quality/NAME.tribuo}. {@code quality:default} is the built-in judge ({@link
+ * QualityModel#builtIn}), the default ranker; when it cannot be loaded, {@code technical} ranks in
+ * its place and {@link #notes} says so.
  *
  * <p>Not thread-safe to open or close; the scorers it holds are thread-safe.
  */
@@ -23,6 +26,9 @@ public final class Scorers implements AutoCloseable {
   /** The scorer names (besides {@code quality:NAME}). */
   public static final List<String> NAMES =
       List.of(TechnicalScorer.NAME, BrisqueScorer.NAME, ClipScorer.NAME, AestheticScorer.NAME);
+
+  /** The default ranker: the built-in judge. */
+  public static final String DEFAULT = QualityScorer.PREFIX + QualityModel.BUILT_IN;
 
   /** Folder of the CLIP export under {@code models/}. */
   public static final String CLIP_FOLDER = "clip-vit-large-patch14";
@@ -70,7 +76,20 @@ public final class Scorers implements AutoCloseable {
    * or empty when it can be tried. Checks files only; opens nothing.
    */
   public static java.util.Optional<String> missing(String name, Sources sources) {
+    return missing(name, sources, QualityModel::builtIn);
+  }
+
+  static java.util.Optional<String> missing(
+      String name, Sources sources, Supplier<QualityModel> builtIn) {
     String lower = name.trim().toLowerCase(Locale.ROOT);
+    if (lower.equals(DEFAULT)) {
+      try {
+        builtIn.get();
+        return java.util.Optional.empty();
+      } catch (ModelLoadException e) {
+        return java.util.Optional.of(e.getMessage());
+      }
+    }
     Path needed = null;
     if (lower.equals(ClipScorer.NAME) || lower.equals(AestheticScorer.NAME)) {
       needed = sources.clipFolder().resolve("model.onnx");
@@ -92,10 +111,12 @@ public final class Scorers implements AutoCloseable {
 
   private final List<Scorer> scorers;
   private final ClipModel clip;
+  private final List<String> notes;
 
-  private Scorers(List<Scorer> scorers, ClipModel clip) {
+  private Scorers(List<Scorer> scorers, ClipModel clip, List<String> notes) {
     this.scorers = List.copyOf(scorers);
     this.clip = clip;
+    this.notes = List.copyOf(notes);
   }
 
   /**
@@ -105,15 +126,29 @@ public final class Scorers implements AutoCloseable {
    * @throws ModelLoadException when a needed model is missing or broken
    */
   public static Scorers open(List<String> names, Sources sources) {
+    return open(names, sources, QualityModel::builtIn);
+  }
+
+  static Scorers open(List<String> names, Sources sources, Supplier<QualityModel> builtIn) {
     if (names.isEmpty()) {
       throw new BadRequestException("--scorers: expected at least one scorer, found none");
     }
     List<Scorer> opened = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
     ClipModel clip = null;
     try {
       for (String raw : names) {
         String n = raw.trim();
         String lower = n.toLowerCase(Locale.ROOT);
+        if (lower.equals(DEFAULT)) {
+          try {
+            opened.add(new QualityScorer(QualityModel.BUILT_IN, builtIn.get(), null));
+          } catch (ModelLoadException e) {
+            notes.add(e.getMessage() + "; scoring with " + TechnicalScorer.NAME + " instead");
+            opened.add(new TechnicalScorer());
+          }
+          continue;
+        }
         if (lower.startsWith(QualityScorer.PREFIX)) {
           String model = n.substring(QualityScorer.PREFIX.length());
           if (model.isBlank()) {
@@ -149,21 +184,26 @@ public final class Scorers implements AutoCloseable {
                       + "'");
         }
       }
-      return new Scorers(opened, clip);
+      return new Scorers(opened, clip, notes);
     } catch (RuntimeException e) {
-      new Scorers(opened, clip).close();
+      new Scorers(opened, clip, notes).close();
       throw e;
     }
   }
 
   /** Wraps scorers the caller built (tests, embedding); closing closes them. */
   public static Scorers of(List<Scorer> scorers) {
-    return new Scorers(scorers, null);
+    return new Scorers(scorers, null, List.of());
   }
 
   /** The scorers, in the order asked for. */
   public List<Scorer> list() {
     return scorers;
+  }
+
+  /** What the caller should be told: a scorer that fell back to another, and why. */
+  public List<String> notes() {
+    return notes;
   }
 
   /** Closes every scorer and the CLIP model, even if one fails. */

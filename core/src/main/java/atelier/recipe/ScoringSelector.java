@@ -10,10 +10,11 @@ import java.util.List;
 
 /**
  * The {@link Selector} backed by Atelier's scorers: {@code keep: best} ranks the batch with the
- * scorers the recipe names in {@code by} (comma-separated, the first ranks; {@code technical} when
- * unset, or when none of the named scorers has its model installed — {@link #plan} says so) and
- * keeps the best {@code count}, dropping failed frames and near-duplicates as {@code generate
- * --candidates} does. Thread-safe: scorers are opened per call.
+ * scorers the recipe names in {@code by} (comma-separated, the first ranks; the built-in judge
+ * {@code quality:default} when unset; {@code technical} when none of the named scorers has its
+ * model installed — {@link #plan} says so) and keeps the best {@code count}, dropping failed frames
+ * and near-duplicates as {@code generate --candidates} does. Thread-safe: scorers are opened per
+ * call.
  */
 public final class ScoringSelector implements Selector {
   private final Scorers.Sources sources;
@@ -28,7 +29,8 @@ public final class ScoringSelector implements Selector {
   }
 
   /**
-   * The scorers a spec will use: those it names whose models are installed, else {@code technical}.
+   * The scorers a spec will use: those it names (default {@code quality:default}) whose models are
+   * installed, else {@code technical}.
    *
    * @param names the scorers, the first ranks
    * @param note why some named scorers are left out, or null
@@ -39,7 +41,7 @@ public final class ScoringSelector implements Selector {
   public Plan plan(Recipe.Select spec) {
     List<String> asked =
         spec.by() == null || spec.by().isBlank()
-            ? List.of("technical")
+            ? List.of(Scorers.DEFAULT)
             : Arrays.stream(spec.by().split(",")).map(String::strip).toList();
     List<String> usable = new ArrayList<>();
     List<String> missing = new ArrayList<>();
