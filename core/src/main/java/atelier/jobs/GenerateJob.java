@@ -116,10 +116,10 @@ final class GenerateJob {
     return new JobResult.SelectionOutcome(report, reportFile, sheetFile, json);
   }
 
-  /** The scorer names, comma-separated entries split; {@code technical} when none are given. */
+  /** The scorer names, comma-separated entries split; the built-in judge when none are given. */
   static List<String> scorerNames(List<String> names) {
     if (names == null) {
-      return List.of("technical");
+      return List.of(atelier.quality.Scorers.DEFAULT);
     }
     List<String> out = new ArrayList<>();
     for (String n : names) {

@@ -170,7 +170,8 @@ class JobRunnerTest {
     assertThat(r.selection().sheetFile()).isEqualTo(out.resolve("selection-20.png"));
     assertThat(ImageIO.read(r.selection().sheetFile().toFile())).isNotNull();
     JsonNode report = ArtworkPng.json().readTree(r.selection().reportFile().toFile());
-    assertThat(report.get("ranked_by").asText()).isEqualTo("technical");
+    assertThat(report.get("ranked_by").asText())
+        .isEqualTo("quality:default"); // the built-in judge ranks by default
     assertThat(report.get("candidates").asInt()).isEqualTo(3);
     assertThat(report.get("keep").asInt()).isEqualTo(2);
     assertThat(report.get("images")).hasSize(3);
