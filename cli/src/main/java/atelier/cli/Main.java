@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
       QualityCommand.class,
       ModelsCommand.class,
       ConfigCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
