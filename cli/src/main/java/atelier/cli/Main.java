@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
       ModelsCommand.class,
       ConfigCommand.class,
       ServeCommand.class,
+      WorkerCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
