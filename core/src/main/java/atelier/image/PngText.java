@@ -26,7 +26,6 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
-import org.w3c.dom.Node;
 
 /**
  * PNG files with text chunks: the way Atelier (like A1111 and ComfyUI) stores generation parameters
