@@ -31,6 +31,8 @@ import picocli.CommandLine.ScopeType;
       QualityCommand.class,
       ModelsCommand.class,
       ConfigCommand.class,
+      ServeCommand.class,
+      WorkerCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -421,6 +421,28 @@ abstract class JdbcJobQueue implements JobQueue {
   }
 
   @Override
+  public Optional<ImageRow> image(String imageId) {
+    return read(
+        "read an image",
+        c -> {
+          List<ImageRow> rows =
+              imageRows(c, "SELECT " + IMAGE_COLUMNS + " FROM images WHERE id = ?", imageId);
+          return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+        });
+  }
+
+  @Override
+  public boolean deleteImage(String imageId) {
+    return write(
+        "delete an image",
+        c -> {
+          try (PreparedStatement ps = prepare(c, "DELETE FROM images WHERE id = ?", imageId)) {
+            return ps.executeUpdate() == 1;
+          }
+        });
+  }
+
+  @Override
   public List<ImageRow> gallery(String filter, int offset, int limit) {
     checkPage(offset, limit);
     return read(

@@ -119,6 +119,16 @@ public interface JobQueue extends AutoCloseable {
    */
   List<ImageRow> gallery(String filter, int offset, int limit);
 
+  /** The gallery image with this id, if any. */
+  Optional<ImageRow> image(String imageId);
+
+  /**
+   * Removes an image from the gallery index (its file is the caller's to remove).
+   *
+   * @return false when there is no such image
+   */
+  boolean deleteImage(String imageId);
+
   /** A description of the database, for logs: {@code sqlite FILE} or {@code postgresql HOST/DB}. */
   String describe();
 

@@ -1,0 +1,193 @@
+package atelier.server;
+
+import atelier.AtelierHome;
+import atelier.BadRequestException;
+import atelier.jobs.JobRunner;
+import atelier.jobs.JobSpec;
+import atelier.jobs.JobSpecs;
+import atelier.model.ModelStore;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the HTTP front ends share: the queue, the output storage, the runner that checks specs at
+ * submission, the local executor's live progress and the models the server offers. Submissions are
+ * checked as the CLI checks them (same messages), with one rule of its own: a client never names a
+ * file on the server (basemaps and inputs come as bytes; models by id). Thread-safe.
+ */
+public final class Studio {
+  /** The job kinds the HTTP API accepts. */
+  public static final List<String> KINDS = List.of("generate", "upscale");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final AtelierHome home;
+  private final JobQueue queue;
+  private final Path storage;
+  private final JobRunner runner;
+  private final CoreJobExecutor executor;
+  private final Map<String, Path> models;
+  private volatile String checkpoint;
+
+  /**
+   * @param home the data folder (installed models, recipes, prompt library)
+   * @param queue the job queue and gallery index
+   * @param storage the output root the gallery's paths are relative to
+   * @param runner checks specs at submission (reads uploads, fixes seeds); loads nothing
+   * @param executor the local executor, for live progress, or null when no worker runs here
+   * @param models model folders the operator offers besides the installed ones, by id, the first
+   *     being the default
+   */
+  public Studio(
+      AtelierHome home,
+      JobQueue queue,
+      Path storage,
+      JobRunner runner,
+      CoreJobExecutor executor,
+      Map<String, Path> models) {
+    this.home = home;
+    this.queue = queue;
+    this.storage = storage.toAbsolutePath().normalize();
+    this.runner = runner;
+    this.executor = executor;
+    this.models = new LinkedHashMap<>(models);
+    this.checkpoint = models.isEmpty() ? null : models.keySet().iterator().next();
+  }
+
+  public JobQueue queue() {
+    return queue;
+  }
+
+  public AtelierHome home() {
+    return home;
+  }
+
+  /** The model id new jobs without one use (A1111's {@code sd_model_checkpoint}), or null. */
+  public String checkpoint() {
+    return checkpoint;
+  }
+
+  /** Makes {@code id} the default model; it must be one of {@link #modelIds()}. */
+  public void checkpoint(String id) {
+    requireModel("sd_model_checkpoint", id);
+    checkpoint = id;
+  }
+
+  /** The ids of the models a client may name: the offered ones, then the installed ones. */
+  public List<String> modelIds() {
+    List<String> ids = new ArrayList<>(models.keySet());
+    for (ModelStore.StoredModel m : ModelStore.of(home).list()) {
+      if (!ids.contains(m.id())) {
+        ids.add(m.id());
+      }
+    }
+    return ids;
+  }
+
+  private String requireModel(String field, String id) {
+    List<String> ids = modelIds();
+    if (!ids.contains(id)) {
+      throw new BadRequestException(
+          field + ": expected a model id, one of " + ids + ", found '" + id + "'");
+    }
+    Path p = models.get(id);
+    return p != null ? p.toString() : id;
+  }
+
+  /**
+   * Checks a submission exactly as the CLI would, fixes its seed and queues it.
+   *
+   * @throws BadRequestException naming the field, what was expected and what was found
+   */
+  public Job submit(String kind, JsonNode spec, int priority) {
+    if (kind == null || !KINDS.contains(kind)) {
+      throw new BadRequestException(
+          "kind: expected one of " + String.join(", ", KINDS) + ", found '" + kind + "'");
+    }
+    if (spec == null || !spec.isObject()) {
+      throw new BadRequestException(
+          kind + " spec: expected a JSON object, found " + (spec == null ? "nothing" : spec));
+    }
+    ObjectNode s = ((ObjectNode) spec).deepCopy();
+    for (String field : List.of("init", "input", "clip", "aestheticModel")) {
+      JsonNode v = s.get(field);
+      if (v != null && !v.isNull()) {
+        throw new BadRequestException(
+            kind
+                + " spec field '"
+                + field
+                + "': the server reads no file a client names; expected "
+                + (field.equals("init")
+                    ? "the basemap's bytes in initData (base64)"
+                    : field.equals("input")
+                        ? "the image's bytes in inputData (base64)"
+                        : "the installed scorer models (leave it out)")
+                + ", found a path");
+      }
+    }
+    String modelField = "model";
+    JsonNode model = s.get(modelField);
+    if (model != null && !model.isNull()) {
+      if (kind.equals("generate")) {
+        s.put(modelField, requireModel(kind + " spec field 'model'", model.asText()));
+      } else {
+        refusePath(kind + " spec field 'model'", model.asText());
+      }
+    } else if (kind.equals("generate") && checkpoint != null) {
+      s.put(modelField, requireModel("sd_model_checkpoint", checkpoint));
+    }
+    JsonNode upscaler = s.get("upscaler");
+    if (upscaler != null && !upscaler.isNull()) {
+      refusePath(kind + " spec field 'upscaler'", upscaler.asText());
+    }
+    String json;
+    try {
+      json = JSON.writeValueAsString(s);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("re-serialising a parsed spec failed", e);
+    }
+    JobSpec prepared = runner.prepare(JobSpecs.fromJson(kind, json));
+    return queue.submit(new JobSubmission(kind, JobSpecs.toJson(prepared), priority));
+  }
+
+  private static void refusePath(String field, String value) {
+    if (value.isEmpty()
+        || value.contains("/")
+        || value.contains("\\")
+        || value.startsWith(".")
+        || value.contains(":")) {
+      throw new BadRequestException(
+          field + ": expected an installed id, found a path '" + value + "'");
+    }
+  }
+
+  /** A job's progress: the local executor's live figures, else the last heartbeat's. */
+  public LiveProgress progress(Job job) {
+    if (executor != null && job.state() == JobState.RUNNING) {
+      Optional<LiveProgress> live = executor.live(job.id());
+      if (live.isPresent()) {
+        return live.get();
+      }
+    }
+    int total = Math.max(1, job.progressTotal());
+    int step = job.state() == JobState.DONE ? total : job.progressStep();
+    return new LiveProgress(job.state().dbName(), step, total, 0, job.state().isFinal() ? 0 : -1);
+  }
+
+  /** The file of a gallery image, which must lie inside the output storage. */
+  public Path file(ImageRow row) {
+    Path p = storage.resolve(row.path()).normalize();
+    if (!p.startsWith(storage)) {
+      throw new IllegalStateException("image " + row.id() + " points outside the storage: " + p);
+    }
+    return p;
+  }
+}

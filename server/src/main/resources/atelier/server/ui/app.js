@@ -1,0 +1,209 @@
+// Atelier's web UI: plain JavaScript over the native API (/api/). Same-origin requests carry the
+// SameSite=Strict cookie the server set when the page was opened with ?token=.
+'use strict';
+const $ = (id) => document.getElementById(id);
+let current = null; // the image shown in the detail dialog
+
+async function api(path, options = {}) {
+  const res = await fetch(path, options);
+  if (res.status === 204) return null;
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error ? body.error.message : res.statusText);
+  return body;
+}
+
+function showError(message) {
+  const e = $('error');
+  e.textContent = message;
+  e.hidden = !message;
+}
+
+function number(id) {
+  const v = $(id).value.trim();
+  return v === '' ? undefined : Number(v);
+}
+
+function readFile(file) {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(r.result.substring(r.result.indexOf(',') + 1));
+    r.onerror = () => reject(new Error('init image: cannot read ' + file.name));
+    r.readAsDataURL(file);
+  });
+}
+
+async function buildSpec() {
+  const spec = { prompt: $('prompt').value };
+  const neg = $('negativePrompt').value;
+  if (neg) spec.negativePrompt = neg;
+  if ($('model').value) spec.model = $('model').value;
+  if ($('scheduler').value) spec.scheduler = $('scheduler').value;
+  for (const f of ['steps', 'guidance', 'width', 'height', 'seed', 'batch', 'candidates', 'keep', 'minScore']) {
+    const v = number(f);
+    if (v !== undefined) spec[f] = v;
+  }
+  if (spec.candidates !== undefined && spec.batch !== undefined) delete spec.batch;
+  const file = $('init').files[0];
+  if (file) {
+    spec.initData = await readFile(file);
+    const s = number('strength');
+    if (s !== undefined) spec.strength = s;
+  }
+  return spec;
+}
+
+async function submit(event) {
+  event.preventDefault();
+  showError('');
+  try {
+    const job = await api('/api/jobs', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'generate', spec: await buildSpec() }),
+    });
+    follow(job.id);
+    refreshQueue();
+  } catch (e) {
+    showError(e.message);
+  }
+}
+
+function follow(id) {
+  $('progress').hidden = false;
+  $('bar-fill').style.width = '0%';
+  $('progress-text').textContent = 'queued';
+  const events = new EventSource('/api/jobs/' + id + '/events');
+  const show = (msg) => {
+    const p = JSON.parse(msg.data);
+    const pct = p.state === 'done' ? 100 : Math.floor((100 * p.step) / Math.max(1, p.total));
+    $('bar-fill').style.width = pct + '%';
+    let text = `${p.state} · step ${p.step}/${p.total} · ${pct} %`;
+    if (p.rate > 0) text += ` · ${p.rate.toFixed(2)} it/s`;
+    if (p.eta !== null && p.state === 'running') text += ` · ETA ${p.eta.toFixed(1)} s`;
+    if (p.error) text += ` · ${p.error.message}`;
+    $('progress-text').textContent = text;
+    return p;
+  };
+  events.addEventListener('progress', show);
+  events.addEventListener('end', (msg) => {
+    const p = show(msg);
+    events.close();
+    if (p.error) showError(p.error.message);
+    refreshQueue();
+    refreshGallery();
+  });
+}
+
+async function refreshQueue() {
+  const list = await api('/api/jobs?limit=20');
+  const ul = $('queue');
+  ul.replaceChildren();
+  for (const j of list.jobs) {
+    const li = document.createElement('li');
+    li.dataset.id = j.id;
+    const state = document.createElement('span');
+    state.className = 'state';
+    state.textContent = j.state;
+    const what = document.createElement('span');
+    what.textContent = (j.spec.prompt || j.kind).substring(0, 60);
+    li.append(state, what);
+    if (j.state === 'running') {
+      const p = document.createElement('span');
+      p.textContent = `${j.progress.step}/${j.progress.total}`;
+      li.append(p);
+    }
+    if (j.error) {
+      const e = document.createElement('span');
+      e.className = 'err';
+      e.textContent = j.error.message;
+      li.append(e);
+    }
+    if (j.state === 'queued' || j.state === 'running') {
+      const b = document.createElement('button');
+      b.textContent = 'Cancel';
+      b.className = 'cancel';
+      b.onclick = async () => {
+        await api('/api/jobs/' + j.id + '/cancel', { method: 'POST' });
+        refreshQueue();
+      };
+      li.append(b);
+    }
+    ul.append(li);
+  }
+}
+
+async function refreshGallery() {
+  const q = $('filter').value.trim();
+  const list = await api('/api/gallery?limit=60' + (q ? '&q=' + encodeURIComponent(q) : ''));
+  const grid = $('gallery');
+  grid.replaceChildren();
+  for (const img of list.images) {
+    const fig = document.createElement('figure');
+    fig.dataset.id = img.id;
+    const i = document.createElement('img');
+    i.src = img.url;
+    i.alt = img.prompt || '';
+    const cap = document.createElement('figcaption');
+    const seed = img.record && img.record.settings ? img.record.settings.seed : '';
+    cap.textContent = `${img.prompt || ''} · ${seed}`;
+    fig.append(i, cap);
+    fig.onclick = () => open(img);
+    grid.append(fig);
+  }
+}
+
+function open(img) {
+  current = img;
+  $('detail-img').src = img.url;
+  $('download').href = img.url;
+  $('record').textContent = JSON.stringify(img.record, null, 2);
+  $('detail').showModal();
+}
+
+function reuse() {
+  const s = current.record.settings;
+  $('prompt').value = s.prompt || '';
+  $('negativePrompt').value = s.negativePrompt || '';
+  for (const f of ['steps', 'guidance', 'width', 'height', 'seed']) {
+    $(f).value = s[f] === undefined || s[f] === null ? '' : s[f];
+  }
+  $('batch').value = '';
+  if (s.scheduler) $('scheduler').value = s.scheduler;
+  if (current.model) $('model').value = current.model;
+  $('detail').close();
+}
+
+async function remove() {
+  await api(current.url, { method: 'DELETE' });
+  $('detail').close();
+  refreshGallery();
+}
+
+async function init() {
+  const models = await api('/api/models');
+  for (const m of models.models) {
+    const o = document.createElement('option');
+    o.value = m.id;
+    o.textContent = m.id;
+    o.selected = m.default;
+    $('model').append(o);
+  }
+  const samplers = await api('/sdapi/v1/samplers');
+  for (const s of samplers) {
+    const o = document.createElement('option');
+    o.value = s.aliases[0];
+    o.textContent = `${s.aliases[0]} (${s.name})`;
+    $('scheduler').append(o);
+  }
+  $('form').addEventListener('submit', submit);
+  $('reuse').onclick = reuse;
+  $('delete').onclick = remove;
+  $('close').onclick = () => $('detail').close();
+  $('filter').addEventListener('input', refreshGallery);
+  await refreshQueue();
+  await refreshGallery();
+  setInterval(refreshQueue, 2000);
+  $('status').textContent = 'ready';
+}
+
+init().catch((e) => showError(e.message));
