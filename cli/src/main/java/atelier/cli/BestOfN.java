@@ -98,8 +98,12 @@ final class BestOfN {
       }
     }
     ObjectNode root = SelectionReport.json(report, candidates.size(), written);
-    Path reportFile = reportPath(output, candidates.get(0).seed());
-    Path sheetFile = SelectionReport.write(root, report, candidates, reportFile);
+    // An earlier run's report with the same first seed is kept: this one takes the next free name.
+    SelectionReport.Files files =
+        SelectionReport.writeUnique(
+            root, report, candidates, reportPath(output, candidates.get(0).seed()));
+    Path reportFile = files.report();
+    Path sheetFile = files.sheet();
     if (cmd.json) {
       root.put("report", reportFile.toString());
       root.put("sheet", sheetFile.toString());

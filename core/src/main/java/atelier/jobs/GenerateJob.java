@@ -8,18 +8,20 @@ import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.GenerationResult;
 import atelier.pipeline.StableDiffusion;
-import atelier.quality.ContactSheet;
 import atelier.quality.Scorers;
 import atelier.quality.ScoringInput;
 import atelier.quality.Selection;
+import atelier.quality.SelectionReport;
 import atelier.upscale.HiresFix;
 import atelier.upscale.Upscaler;
 import atelier.upscale.UpscalerStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs a {@link GenerateSpec}: generates, writes each image through the sink as soon as it is made
@@ -96,23 +98,22 @@ final class GenerateJob {
     try (Scorers s = Scorers.open(scorerNames(spec.scorers()), sources)) {
       report = Selection.select(candidates, s.list(), spec.kept(), spec.minScore());
     }
-    Path[] files = new Path[candidates.size()];
-    for (Selection.Ranked r : report.candidates()) {
-      if (r.kept()) {
-        JobResult.Image img = write(sd, up, hires, result.images().get(r.index()), ctx);
-        files[r.index()] = img.file();
-        written.add(img);
-      }
+    Map<Integer, Path> files = new LinkedHashMap<>();
+    for (Selection.Ranked r : report.kept()) {
+      JobResult.Image img = write(sd, up, hires, result.images().get(r.index()), ctx);
+      files.put(r.index(), img.file());
+      written.add(img);
     }
-    String json = SelectionFiles.pretty(SelectionFiles.report(report, candidates.size(), files));
+    String json = SelectionReport.pretty(SelectionReport.json(report, candidates.size(), files));
     String stem = String.format(Locale.ROOT, "selection-%d", candidates.get(0).seed());
+    // An earlier run's report keeps its name: this one takes the next free one, its sheet beside
+    // it.
     Path reportFile = ctx.sink().file(stem + ".json", json.getBytes(StandardCharsets.UTF_8));
     Path sheetFile =
         ctx.sink()
             .file(
-                stem + ".png",
-                SelectionFiles.png(
-                    ContactSheet.render(SelectionFiles.cells(report, candidates, true), 5, 192)));
+                SelectionReport.sheetPath(reportFile).getFileName().toString(),
+                SelectionReport.png(SelectionReport.sheet(report, candidates)));
     return new JobResult.SelectionOutcome(report, reportFile, sheetFile, json);
   }
 

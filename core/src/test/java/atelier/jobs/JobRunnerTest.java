@@ -188,6 +188,19 @@ class JobRunnerTest {
   }
 
   @Test
+  void aSecondBestOfNRunKeepsTheFirstRunsReportAndSheet(@TempDir Path out) throws Exception {
+    GenerateSpec spec = spec("a hill").seed(21L).select(2, 1, null, null).build();
+    JobResult first = runner().run(spec, JobContext.of(OutputSink.folder(out)));
+    byte[] report = Files.readAllBytes(first.selection().reportFile());
+    JobResult second = runner().run(spec, JobContext.of(OutputSink.folder(out)));
+
+    assertThat(Files.readAllBytes(out.resolve("selection-21.json"))).isEqualTo(report);
+    assertThat(second.selection().reportFile()).isEqualTo(out.resolve("selection-21-2.json"));
+    assertThat(second.selection().sheetFile()).isEqualTo(out.resolve("selection-21-2.png"));
+    assertThat(second.images().get(0).file()).isEqualTo(out.resolve("00002-21.png"));
+  }
+
+  @Test
   void upscaleAndHiresFixJobs(@TempDir Path out) throws Exception {
     JobResult gen =
         runner()
