@@ -1,6 +1,7 @@
 package atelier.cli;
 
 import atelier.BadRequestException;
+import atelier.jobs.CraftSources;
 import atelier.model.SessionSettings;
 import atelier.pipeline.ArtworkPng;
 import atelier.quality.Scorers;
@@ -72,7 +73,7 @@ final class RecipeCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter o = spec.commandLine().getOut();
-      List<Recipe> all = Craft.recipes(Home.of(spec)).all();
+      List<Recipe> all = CraftSources.recipes(Home.of(spec)).all();
       if (json) {
         ArrayNode arr = ArtworkPng.json().createArrayNode();
         for (Recipe r : all) {
@@ -113,7 +114,7 @@ final class RecipeCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Recipes.Source s = Craft.recipes(Home.of(spec)).source(name);
+      Recipes.Source s = CraftSources.recipes(Home.of(spec)).source(name);
       RecipeReader.read(s.text(), s.origin(), Map.of());
       PrintWriter o = spec.commandLine().getOut();
       o.print(s.text());
@@ -227,16 +228,16 @@ final class RecipeCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Map<String, String> all = Craft.pairs(sets, "--set");
-      Recipe r = Craft.recipes(Home.of(spec)).find(name, Craft.paths(all));
+      Map<String, String> all = CraftSources.pairs(sets, "--set");
+      Recipe r = CraftSources.recipes(Home.of(spec)).find(name, CraftSources.paths(all));
       if (seed != null && (seed < 0 || seed > 0xFFFF_FFFFL)) {
         throw new BadRequestException("--seed: expected 0 to 4294967295, found " + seed);
       }
       Path dir = out != null ? out : Output.defaultFolder(spec).resolve(r.name());
       atelier.OutputTarget.checkFolder(dir, dir);
       List<Job> jobs =
-          new RecipePlanner(Craft.library(Home.of(spec), null))
-              .plan(r, new RecipeInputs(Craft.params(all), input, text, seed), dir);
+          new RecipePlanner(CraftSources.library(Home.of(spec), null))
+              .plan(r, new RecipeInputs(CraftSources.params(all), input, text, seed), dir);
       PrintWriter o = spec.commandLine().getOut();
       SessionSettings settings = ModelRun.settings(spec, models.device, models.threads);
       ScoringSelector selector =

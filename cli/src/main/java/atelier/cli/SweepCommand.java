@@ -4,6 +4,7 @@ import atelier.BadRequestException;
 import atelier.diffusion.SchedulerKind;
 import atelier.image.Resize;
 import atelier.image.basemap.BasemapChain;
+import atelier.jobs.CraftSources;
 import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.GenerationRequest;
 import atelier.recipe.Job;
@@ -161,7 +162,7 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
                         + LocalDateTime.now()
                             .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     atelier.OutputTarget.checkFolder(dir, dir);
-    PromptLibrary lib = Craft.library(Home.of(spec), null);
+    PromptLibrary lib = CraftSources.library(Home.of(spec), null);
     Job base = recipe != null ? fromRecipe(lib, dir) : fromOptions(dir);
     List<Sweep.Cell> cells = sweep.plan(base.request(), lib);
     PrintWriter o = spec.commandLine().getOut();
@@ -214,10 +215,10 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
           "sweep --recipe: expected settings as --set generate.KEY=VALUE (and the prompt from the"
               + " recipe), found generation options");
     }
-    Map<String, String> all = Craft.pairs(sets, "--set");
-    Recipe r = Craft.recipes(Home.of(spec)).find(recipe, Craft.paths(all));
+    Map<String, String> all = CraftSources.pairs(sets, "--set");
+    Recipe r = CraftSources.recipes(Home.of(spec)).find(recipe, CraftSources.paths(all));
     return new RecipePlanner(lib)
-        .plan(r, new RecipeInputs(Craft.params(all), input, text, seed), dir)
+        .plan(r, new RecipeInputs(CraftSources.params(all), input, text, seed), dir)
         .get(0);
   }
 
