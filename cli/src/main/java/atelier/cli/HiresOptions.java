@@ -72,7 +72,7 @@ final class HiresOptions {
 
   HiresFix.Settings settings() {
     return new HiresFix.Settings(
-        UpscaleCommand.options(upscale, tile, null, null, null), strength, steps);
+        atelier.jobs.UpscaleSpec.options(upscale, tile, null, null, null), strength, steps);
   }
 
   /** The upscaler, or null without {@code --upscale}. */
