@@ -4,6 +4,12 @@ import atelier.BadRequestException;
 import atelier.CancelToken;
 import atelier.CancelledException;
 import atelier.ProgressListener;
+import atelier.jobs.JobContext;
+import atelier.jobs.JobEvents;
+import atelier.jobs.JobResult;
+import atelier.jobs.JobSpec;
+import atelier.jobs.ModelCache;
+import atelier.jobs.OutputSink;
 import atelier.model.Device;
 import atelier.model.SessionSettings;
 import atelier.model.UserConfig;
@@ -70,6 +76,29 @@ final class ModelRun {
         throw new CancelledException("cancelled while the model loaded; nothing was made");
       }
       return work.run(sd, progress, ctrlC.token());
+    }
+  }
+
+  /**
+   * Runs a job through the core runner with a progress bar on a terminal (not with {@code --json})
+   * and Ctrl-C cancelling it; the job's model should be resolved already ({@link Models#resolve}),
+   * so the consent prompt comes before Ctrl-C is taken over.
+   */
+  static JobResult job(
+      CommandSpec spec,
+      boolean json,
+      SessionSettings settings,
+      JobSpec job,
+      OutputSink sink,
+      JobEvents events) {
+    try (CtrlC ctrlC = CtrlC.listen(10_000);
+        ModelCache cache = Jobs.oneShot()) {
+      ProgressListener progress =
+          !json && System.console() != null
+              ? new ProgressBar(spec.commandLine().getErr())
+              : ProgressListener.NONE;
+      return Jobs.runner(spec, settings, cache, false, json)
+          .run(job, new JobContext(progress, ctrlC.token(), sink, events));
     }
   }
 }
