@@ -3,10 +3,8 @@ package atelier.cli;
 import atelier.BadRequestException;
 import atelier.CancelledException;
 import atelier.diffusion.SchedulerKind;
-import atelier.image.ImageInput;
-import atelier.image.ImageLimits;
 import atelier.image.Resize;
-import atelier.model.ModelHasher;
+import atelier.jobs.Inputs;
 import atelier.model.SessionSettings;
 import atelier.pipeline.Artwork;
 import atelier.pipeline.ArtworkPng;
@@ -323,13 +321,13 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     }
     InitImage initImage = null;
     if (init != null) {
-      initImage = readInit(init, null);
+      initImage = Inputs.readInit(init, null);
     } else if (s != null && s.init() != null) {
-      initImage = readInit(Path.of(s.init()), s.initSha256());
+      initImage = Inputs.readInit(Path.of(s.init()), s.initSha256());
     }
     Symmetry sym =
         symmetry != null
-            ? parseSymmetry(symmetry, symmetrySteps == null ? 0.5 : symmetrySteps)
+            ? Inputs.symmetry(symmetry, symmetrySteps == null ? 0.5 : symmetrySteps)
             : s != null ? s.symmetry() : null;
     return GenerationRequest.builder(p)
         .negativePrompt(negative != null ? negative : s != null ? s.negativePrompt() : "")
@@ -365,32 +363,5 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
 
   private static <T> T pick(T option, T stored) {
     return option != null ? option : stored;
-  }
-
-  static Symmetry parseSymmetry(String axes, double fraction) {
-    String a = axes.trim().toLowerCase(Locale.ROOT);
-    if (!a.matches("h|v|hv|vh")) {
-      throw new BadRequestException("symmetry: expected h, v or hv, found '" + axes + "'");
-    }
-    try {
-      return new Symmetry(a.contains("h"), a.contains("v"), fraction);
-    } catch (IllegalArgumentException e) {
-      throw new BadRequestException(e.getMessage(), e);
-    }
-  }
-
-  static InitImage readInit(Path file, String expectedSha256) {
-    ImageInput.Decoded read = ImageInput.readWithBytes("init image", file, ImageLimits.current());
-    String sha = ModelHasher.sha256Of(read.bytes());
-    if (expectedSha256 != null && !expectedSha256.equals(sha)) {
-      throw new BadRequestException(
-          "init image "
-              + file
-              + ": expected the basemap with SHA-256 "
-              + expectedSha256
-              + " (as recorded), found "
-              + sha);
-    }
-    return new InitImage(read.image(), file.toString(), sha);
   }
 }

@@ -194,7 +194,7 @@ class JobSpecsTest {
             () -> GenerateSpec.builder("x").initData(new byte[] {1, 2}).build().request())
         .hasMessage(
             "init image uploaded basemap: expected a PNG, JPEG, BMP or GIF image, found an"
-                + " unreadable file");
+                + " unreadable file of no known image format");
   }
 
   @Test
