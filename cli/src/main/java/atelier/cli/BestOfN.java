@@ -1,6 +1,5 @@
 package atelier.cli;
 
-import atelier.BadRequestException;
 import atelier.model.SessionSettings;
 import atelier.pipeline.Artwork;
 import atelier.pipeline.GenerationResult;
@@ -32,27 +31,12 @@ final class BestOfN {
 
   /** The best-of-N settings of {@code cmd}, or null when {@code --candidates} is not given. */
   static BestOfN of(GenerateCommand cmd) {
+    atelier.jobs.GenerateSpec.checkBestOfN(
+        cmd.candidates, cmd.keep, cmd.minScore, cmd.scorers, cmd.batch);
     if (cmd.candidates == null) {
-      if (cmd.keep != null || cmd.minScore != null || cmd.scorers != null) {
-        throw new BadRequestException(
-            "--keep/--min-score/--scorer: expected --candidates N with them, found none");
-      }
       return null;
     }
-    if (cmd.batch != null) {
-      throw new BadRequestException("--batch and --candidates: expected one of them, found both");
-    }
-    if (cmd.minScore != null && !(cmd.minScore >= 0 && cmd.minScore <= 100)) {
-      // every scorer's scale lies within 0–100; NaN and infinities would reject all or none
-      throw new BadRequestException(
-          "--min-score: expected a number from 0 to 100, found " + cmd.minScore);
-    }
-    int k = cmd.keep == null ? 1 : cmd.keep;
-    if (cmd.candidates < 1 || k < 1 || k > cmd.candidates) {
-      throw new BadRequestException(
-          "--candidates/--keep: expected 1 ≤ K ≤ N, found N " + cmd.candidates + ", K " + k);
-    }
-    return new BestOfN(cmd, k);
+    return new BestOfN(cmd, cmd.keep == null ? 1 : cmd.keep);
   }
 
   int keep() {

@@ -1,6 +1,5 @@
 package atelier.cli;
 
-import atelier.BadRequestException;
 import atelier.CancelToken;
 import atelier.ProgressListener;
 import atelier.model.SessionSettings;
@@ -53,26 +52,14 @@ final class HiresOptions {
       description = "Upscaler tile side in pixels; 0 = whole image (default: automatic).")
   Integer tile;
 
-  /** Whether any upscaling was asked for; checks the options' combinations. */
+  /** Whether any upscaling was asked for; checks the options with core's rules. */
   boolean active() {
-    if (upscale == null) {
-      if (strength != null || steps != null || upscaler != null || tile != null) {
-        throw new BadRequestException(
-            "--hires-strength, --hires-steps, --upscaler and --tile apply to upscaling; expected"
-                + " --upscale N too, found none");
-      }
-      return false;
-    }
-    if (upscale != 2 && upscale != 3 && upscale != 4 && upscale != 8) {
-      throw new BadRequestException("--upscale: expected 2, 3, 4 or 8, found " + upscale);
-    }
-    settings(); // validates strength and steps before any model loads
-    return true;
+    return settings() != null;
   }
 
+  /** The upscale settings ({@link atelier.jobs.GenerateSpec#hires}), or null. */
   HiresFix.Settings settings() {
-    return new HiresFix.Settings(
-        atelier.jobs.UpscaleSpec.options(upscale, tile, null, null, null), strength, steps);
+    return atelier.jobs.GenerateSpec.hires(upscale, upscaler, strength, steps, tile);
   }
 
   /** The upscaler, or null without {@code --upscale}. */
