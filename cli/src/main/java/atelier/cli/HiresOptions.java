@@ -1,14 +1,6 @@
 package atelier.cli;
 
-import atelier.CancelToken;
-import atelier.ProgressListener;
-import atelier.model.SessionSettings;
-import atelier.pipeline.Artwork;
-import atelier.pipeline.StableDiffusion;
 import atelier.upscale.HiresFix;
-import atelier.upscale.Upscaler;
-import atelier.upscale.UpscalerStore;
-import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
@@ -60,29 +52,5 @@ final class HiresOptions {
   /** The upscale settings ({@link atelier.jobs.GenerateSpec#hires}), or null. */
   HiresFix.Settings settings() {
     return atelier.jobs.GenerateSpec.hires(upscale, upscaler, strength, steps, tile);
-  }
-
-  /** The upscaler, or null without {@code --upscale}. */
-  Upscaler open(SessionSettings session) {
-    if (!active()) {
-      return null;
-    }
-    Path p = UpscalerStore.of(Home.of(mixee)).resolve(upscaler, upscale);
-    return Upscaler.open(p, session);
-  }
-
-  /** Writes one image: as generated, or upscaled (and repainted) with the steps recorded. */
-  Path write(
-      Output output,
-      StableDiffusion sd,
-      Upscaler up,
-      Artwork artwork,
-      ProgressListener progress,
-      CancelToken cancel) {
-    if (up == null) {
-      return output.write(artwork);
-    }
-    HiresFix.Result r = HiresFix.apply(sd, up, artwork, settings(), progress, cancel);
-    return output.write(artwork, atelier.image.PngText.encode(r.image(), r.texts()));
   }
 }

@@ -52,6 +52,7 @@ final class GenerateJob {
                 : cache.upscaler(
                     UpscalerStore.of(home).resolve(spec.upscaler(), spec.upscale()), session)) {
       StableDiffusion sd = sdLease.get();
+      ctx.events().loaded(sd);
       Upscaler up = upLease == null ? null : upLease.get();
       List<JobResult.Image> written = new ArrayList<>();
       if (!spec.selects()) {
@@ -98,6 +99,7 @@ final class GenerateJob {
     try (Scorers s = Scorers.open(scorerNames(spec.scorers()), sources)) {
       report = Selection.select(candidates, s.list(), spec.kept(), spec.minScore());
     }
+    ctx.events().candidatesRanked(report);
     Map<Integer, Path> files = new LinkedHashMap<>();
     for (Selection.Ranked r : report.kept()) {
       JobResult.Image img = write(sd, up, hires, result.images().get(r.index()), ctx);
@@ -133,8 +135,16 @@ final class GenerateJob {
     return out;
   }
 
-  /** One image: as generated, or upscaled (and repainted) with the steps recorded. */
+  /** One image written, and the front end told at once. */
   private static JobResult.Image write(
+      StableDiffusion sd, Upscaler up, HiresFix.Settings hires, Artwork artwork, JobContext ctx) {
+    JobResult.Image image = writeOne(sd, up, hires, artwork, ctx);
+    ctx.events().image(image);
+    return image;
+  }
+
+  /** One image: as generated, or upscaled (and repainted) with the steps recorded. */
+  private static JobResult.Image writeOne(
       StableDiffusion sd, Upscaler up, HiresFix.Settings hires, Artwork artwork, JobContext ctx) {
     long seed = artwork.record().settings().seed();
     if (up == null) {

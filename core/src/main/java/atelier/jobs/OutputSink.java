@@ -40,6 +40,14 @@ public interface OutputSink {
   }
 
   /**
+   * Images through {@code target} (an exact file, or numbered names in a folder), side files in its
+   * folder; a file target takes one image.
+   */
+  static OutputSink of(atelier.OutputTarget target) {
+    return new FolderSink(target);
+  }
+
+  /**
    * One image to exactly {@code file} (replacing it), side files beside it; a second image is an
    * error.
    */

@@ -188,6 +188,40 @@ class JobRunnerTest {
   }
 
   @Test
+  void aFrontEndHearsTheModelTheRankingAndEachImageAsTheyHappen(@TempDir Path out)
+      throws Exception {
+    List<String> heard = new java.util.ArrayList<>();
+    JobEvents events =
+        new JobEvents() {
+          @Override
+          public void loaded(atelier.pipeline.StableDiffusion model) {
+            heard.add("loaded");
+          }
+
+          @Override
+          public void candidatesRanked(atelier.quality.Selection.Report report) {
+            heard.add("ranked " + report.candidates().size());
+          }
+
+          @Override
+          public void image(JobResult.Image image) {
+            heard.add("image " + image.file().getFileName());
+          }
+        };
+    JobResult r =
+        runner()
+            .run(
+                spec("a hill").seed(30L).select(3, 2, null, null).build(),
+                new JobContext(null, null, OutputSink.folder(out), events));
+    assertThat(heard)
+        .containsExactly(
+            "loaded",
+            "ranked 3",
+            "image " + r.images().get(0).file().getFileName(),
+            "image " + r.images().get(1).file().getFileName());
+  }
+
+  @Test
   void aSecondBestOfNRunKeepsTheFirstRunsReportAndSheet(@TempDir Path out) throws Exception {
     GenerateSpec spec = spec("a hill").seed(21L).select(2, 1, null, null).build();
     JobResult first = runner().run(spec, JobContext.of(OutputSink.folder(out)));
