@@ -3,27 +3,31 @@ package atelier.cli;
 import atelier.BadRequestException;
 import atelier.CancelledException;
 import atelier.diffusion.SchedulerKind;
-import atelier.image.ImageInput;
-import atelier.image.ImageLimits;
 import atelier.image.Resize;
-import atelier.model.ModelHasher;
+import atelier.jobs.GenerateSpec;
+import atelier.jobs.Inputs;
+import atelier.jobs.JobEvents;
+import atelier.jobs.JobResult;
+import atelier.jobs.OutputSink;
 import atelier.model.SessionSettings;
-import atelier.pipeline.Artwork;
 import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.GenerationRequest;
-import atelier.pipeline.GenerationResult;
 import atelier.pipeline.GenerationSettings;
 import atelier.pipeline.ImageRecord;
 import atelier.pipeline.InitImage;
+import atelier.pipeline.StableDiffusion;
 import atelier.pipeline.Symmetry;
-import atelier.upscale.Upscaler;
+import atelier.quality.Selection;
+import atelier.quality.SelectionReport;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -197,7 +201,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     ImageRecord base = from == null ? null : ArtworkPng.read(from);
-    BestOfN bestOfN = BestOfN.of(this);
+    GenerateSpec.checkBestOfN(candidates, keep, minScore, scorers, batch);
     GenerationRequest request = request(base);
     hires.active(); // checks the upscale options before any model loads
     if (!json) {
@@ -205,17 +209,17 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     }
     SessionSettings settings = ModelRun.settings(spec, models.device, models.threads);
     Path outPath = out != null ? out : Output.defaultFolder(spec);
-    Output output =
-        Output.of(outPath, bestOfN != null ? bestOfN.keep() : request.batch(), overwrite);
-    return ModelRun.with(
-        spec,
-        models.model,
-        base == null ? null : base.model(),
-        models.yes,
-        json,
-        settings,
-        (sd, progress, cancel) -> {
-          try (Upscaler upscaler = hires.open(settings)) {
+    int kept = candidates != null ? (keep == null ? 1 : keep) : request.batch();
+    Output output = Output.of(outPath, kept, overwrite);
+    Path model =
+        Models.resolve(spec, models.model, base == null ? null : base.model(), models.yes, json);
+    GenerateSpec job = spec(base, model.toString(), request);
+    PrintWriter o = spec.commandLine().getOut();
+    List<Path> written = new ArrayList<>();
+    JobEvents events =
+        new JobEvents() {
+          @Override
+          public void loaded(StableDiffusion sd) {
             if (base != null && !sd.hash().equals(base.model().sha256()) && !json) {
               err.println(
                   "atelier: note: model "
@@ -228,34 +232,100 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
                       + base.model().shortHash()
                       + ")");
             }
-            java.util.function.Function<Artwork, Path> write =
-                artwork -> hires.write(output, sd, upscaler, artwork, progress, cancel);
-            if (bestOfN != null) {
-              GenerationResult result = sd.generate(request, progress, cancel, artwork -> {});
-              bestOfN.run(result, output, write, spec.commandLine().getOut(), settings);
-              return 0;
-            }
-            List<Path> written = new ArrayList<>();
-            GenerationResult result;
-            try {
-              result =
-                  sd.generate(
-                      request,
-                      progress,
-                      cancel,
-                      artwork -> {
-                        written.add(write.apply(artwork));
-                        if (!json) { // said as each file is written, not after the batch
-                          wrote(written.get(written.size() - 1), artwork);
-                        }
-                      });
-            } catch (CancelledException e) {
-              throw kept(e, written, request.batch());
-            }
-            report(result, written);
-            return 0;
           }
-        });
+
+          @Override
+          public void scorerNote(String note) {
+            if (!json) {
+              o.println("  note: " + note);
+            }
+          }
+
+          @Override
+          public void candidatesRanked(Selection.Report report) {
+            if (!json) {
+              SelectionReport.lines(report).forEach(o::println);
+              o.flush();
+            }
+          }
+
+          @Override
+          public void image(JobResult.Image image) {
+            written.add(image.file());
+            if (json) {
+              return;
+            }
+            if (candidates != null) {
+              o.println("wrote " + image.file());
+              o.flush();
+            } else { // said as each file is written, not after the batch
+              wroteLine(image);
+            }
+          }
+        };
+    JobResult result;
+    try {
+      result = ModelRun.job(spec, json, settings, job, OutputSink.of(output.target()), events);
+    } catch (CancelledException e) {
+      throw candidates != null ? e : kept(e, written, request.batch());
+    }
+    if (result.selection() != null) {
+      reportSelection(result);
+    } else {
+      report(result);
+    }
+    return 0;
+  }
+
+  /**
+   * The job: the options on top of a stored record's settings for {@code --from}, as {@link
+   * #request} merges them, with the model already resolved.
+   */
+  private GenerateSpec spec(ImageRecord base, String model, GenerationRequest request) {
+    GenerationSettings s = base == null ? null : base.settings();
+    boolean ownInit = init != null;
+    String initFile = ownInit ? init.toString() : s != null ? s.init() : null;
+    return GenerateSpec.builder(prompt != null ? prompt : s.prompt())
+        .model(model)
+        .negativePrompt(negative != null ? negative : s != null ? s.negativePrompt() : "")
+        .size(
+            pick(width, s == null ? null : s.width()), pick(height, s == null ? null : s.height()))
+        .steps(pick(steps, s == null ? null : s.steps()))
+        .guidance(pick(guidance, s == null ? null : s.guidance()))
+        .scheduler(scheduler != null ? scheduler : s != null ? s.scheduler() : null)
+        .eta(pick(eta, s == null ? null : s.eta()))
+        .seed(request.seed())
+        .batch(candidates != null ? null : batch != null ? batch : 1)
+        .init(initFile, ownInit || s == null ? null : s.initSha256())
+        .strength(initFile == null ? strength : pick(strength, s == null ? null : s.strength()))
+        .fit(fit != null ? fit : s != null ? s.fit() : null)
+        .symmetry(request.symmetry())
+        .select(candidates, keep, minScore, scorers)
+        .scorerModels(
+            clip == null ? null : clip.toString(),
+            aestheticModel == null ? null : aestheticModel.toString())
+        .upscale(hires.upscale, hires.upscaler, hires.strength, hires.steps, hires.tile)
+        .build();
+  }
+
+  private void reportSelection(JobResult result) {
+    PrintWriter o = spec.commandLine().getOut();
+    JobResult.SelectionOutcome sel = result.selection();
+    Selection.Report report = sel.report();
+    Map<Integer, Path> files = new LinkedHashMap<>();
+    List<Selection.Ranked> keptRanked = report.kept();
+    for (int i = 0; i < keptRanked.size() && i < result.images().size(); i++) {
+      files.put(keptRanked.get(i).index(), result.images().get(i).file());
+    }
+    if (json) {
+      ObjectNode root = SelectionReport.json(report, report.candidates().size(), files);
+      root.put("report", sel.reportFile().toString());
+      root.put("sheet", sel.sheetFile().toString());
+      o.println(root.toString());
+    } else {
+      o.println(SelectionReport.summary(report, files.size(), sel.reportFile(), sel.sheetFile()));
+    }
+    o.flush();
   }
 
   /** The cancellation, saying which finished images were kept (they are complete files). */
@@ -274,17 +344,17 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     return new CancelledException("cancelled; " + kept, e);
   }
 
-  private void report(GenerationResult result, List<Path> written) {
+  private void report(JobResult result) {
     PrintWriter o = spec.commandLine().getOut();
+    List<JobResult.Image> images = result.images();
     if (json) {
       ObjectNode root = ArtworkPng.json().createObjectNode();
-      ArrayNode images = root.putArray("images");
-      for (int i = 0; i < written.size(); i++) {
-        Artwork a = result.images().get(i);
-        ObjectNode n = images.addObject();
-        n.put("file", written.get(i).toString());
-        n.put("seed", a.record().settings().seed());
-        n.set("record", ArtworkPng.json().valueToTree(a.record()));
+      ArrayNode arr = root.putArray("images");
+      for (JobResult.Image img : images) {
+        ObjectNode n = arr.addObject();
+        n.put("file", img.file().toString());
+        n.put("seed", img.seed());
+        n.set("record", ArtworkPng.json().valueToTree(img.record()));
       }
       root.set("timings", ArtworkPng.json().valueToTree(result.timings()));
       o.println(root.toString());
@@ -294,21 +364,21 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
           String.format(
               Locale.ROOT,
               "%d image%s in %.1f s (%.0f ms per step)",
-              written.size(),
-              written.size() == 1 ? "" : "s",
+              images.size(),
+              images.size() == 1 ? "" : "s",
               t.totalMs() / 1000,
               t.stepMs()));
     }
     o.flush();
   }
 
-  private void wrote(Path file, Artwork a) {
+  private void wroteLine(JobResult.Image image) {
     PrintWriter o = spec.commandLine().getOut();
-    o.println("wrote " + file + "  (seed " + a.record().settings().seed() + ")");
-    for (String w : a.record().warnings()) {
+    o.println("wrote " + image.file() + "  (seed " + image.seed() + ")");
+    for (String w : image.record().warnings()) {
       o.println("  note: " + w);
     }
-    for (String t : a.record().truncated()) {
+    for (String t : image.record().truncated()) {
       o.println("  truncated: " + t);
     }
     o.flush();
@@ -323,13 +393,13 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     }
     InitImage initImage = null;
     if (init != null) {
-      initImage = readInit(init, null);
+      initImage = Inputs.readInit(init, null);
     } else if (s != null && s.init() != null) {
-      initImage = readInit(Path.of(s.init()), s.initSha256());
+      initImage = Inputs.readInit(Path.of(s.init()), s.initSha256());
     }
     Symmetry sym =
         symmetry != null
-            ? parseSymmetry(symmetry, symmetrySteps == null ? 0.5 : symmetrySteps)
+            ? Inputs.symmetry(symmetry, symmetrySteps == null ? 0.5 : symmetrySteps)
             : s != null ? s.symmetry() : null;
     return GenerationRequest.builder(p)
         .negativePrompt(negative != null ? negative : s != null ? s.negativePrompt() : "")
@@ -365,32 +435,5 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
 
   private static <T> T pick(T option, T stored) {
     return option != null ? option : stored;
-  }
-
-  static Symmetry parseSymmetry(String axes, double fraction) {
-    String a = axes.trim().toLowerCase(Locale.ROOT);
-    if (!a.matches("h|v|hv|vh")) {
-      throw new BadRequestException("symmetry: expected h, v or hv, found '" + axes + "'");
-    }
-    try {
-      return new Symmetry(a.contains("h"), a.contains("v"), fraction);
-    } catch (IllegalArgumentException e) {
-      throw new BadRequestException(e.getMessage(), e);
-    }
-  }
-
-  static InitImage readInit(Path file, String expectedSha256) {
-    ImageInput.Decoded read = ImageInput.readWithBytes("init image", file, ImageLimits.current());
-    String sha = ModelHasher.sha256Of(read.bytes());
-    if (expectedSha256 != null && !expectedSha256.equals(sha)) {
-      throw new BadRequestException(
-          "init image "
-              + file
-              + ": expected the basemap with SHA-256 "
-              + expectedSha256
-              + " (as recorded), found "
-              + sha);
-    }
-    return new InitImage(read.image(), file.toString(), sha);
   }
 }

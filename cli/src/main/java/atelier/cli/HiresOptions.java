@@ -1,15 +1,6 @@
 package atelier.cli;
 
-import atelier.BadRequestException;
-import atelier.CancelToken;
-import atelier.ProgressListener;
-import atelier.model.SessionSettings;
-import atelier.pipeline.Artwork;
-import atelier.pipeline.StableDiffusion;
 import atelier.upscale.HiresFix;
-import atelier.upscale.Upscaler;
-import atelier.upscale.UpscalerStore;
-import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,49 +44,13 @@ final class HiresOptions {
       description = "Upscaler tile side in pixels; 0 = whole image (default: automatic).")
   Integer tile;
 
-  /** Whether any upscaling was asked for; checks the options' combinations. */
+  /** Whether any upscaling was asked for; checks the options with core's rules. */
   boolean active() {
-    if (upscale == null) {
-      if (strength != null || steps != null || upscaler != null || tile != null) {
-        throw new BadRequestException(
-            "--hires-strength, --hires-steps, --upscaler and --tile apply to upscaling; expected"
-                + " --upscale N too, found none");
-      }
-      return false;
-    }
-    if (upscale != 2 && upscale != 3 && upscale != 4 && upscale != 8) {
-      throw new BadRequestException("--upscale: expected 2, 3, 4 or 8, found " + upscale);
-    }
-    settings(); // validates strength and steps before any model loads
-    return true;
+    return settings() != null;
   }
 
+  /** The upscale settings ({@link atelier.jobs.GenerateSpec#hires}), or null. */
   HiresFix.Settings settings() {
-    return new HiresFix.Settings(
-        UpscaleCommand.options(upscale, tile, null, null, null), strength, steps);
-  }
-
-  /** The upscaler, or null without {@code --upscale}. */
-  Upscaler open(SessionSettings session) {
-    if (!active()) {
-      return null;
-    }
-    Path p = UpscalerStore.of(Home.of(mixee)).resolve(upscaler, upscale);
-    return Upscaler.open(p, session);
-  }
-
-  /** Writes one image: as generated, or upscaled (and repainted) with the steps recorded. */
-  Path write(
-      Output output,
-      StableDiffusion sd,
-      Upscaler up,
-      Artwork artwork,
-      ProgressListener progress,
-      CancelToken cancel) {
-    if (up == null) {
-      return output.write(artwork);
-    }
-    HiresFix.Result r = HiresFix.apply(sd, up, artwork, settings(), progress, cancel);
-    return output.write(artwork, atelier.image.PngText.encode(r.image(), r.texts()));
+    return atelier.jobs.GenerateSpec.hires(upscale, upscaler, strength, steps, tile);
   }
 }

@@ -1,30 +1,27 @@
 package atelier.cli;
 
 import atelier.BadRequestException;
-import atelier.CancelToken;
-import atelier.CancelledException;
 import atelier.ProgressListener;
+import atelier.jobs.JobContext;
+import atelier.jobs.JobEvents;
+import atelier.jobs.JobResult;
+import atelier.jobs.JobSpec;
+import atelier.jobs.ModelCache;
+import atelier.jobs.OutputSink;
 import atelier.model.Device;
 import atelier.model.SessionSettings;
 import atelier.model.UserConfig;
-import atelier.pipeline.ModelRef;
-import atelier.pipeline.StableDiffusion;
-import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * How every command that generates gets its model: resolve it ({@link Models#resolve}: option,
- * recorded model, environment, configuration, catalog default — pulling it when asked), open it on
- * the chosen or configured device, run the work with a progress bar on a terminal (not with {@code
- * --json}) and a shutdown hook that cancels it on Ctrl-C, then close it.
+ * How every command that generates runs its job: the device and threads from the options or the
+ * configuration, and the core runner with a progress bar on a terminal (not with {@code --json})
+ * and a shutdown hook that cancels it on Ctrl-C. The model is resolved first ({@link
+ * Models#resolve}: option, recorded model, environment, configuration, catalog default — pulling it
+ * when asked).
  */
 final class ModelRun {
   private ModelRun() {}
-
-  /** Work on a loaded model. */
-  interface Work<T> {
-    T run(StableDiffusion sd, ProgressListener progress, CancelToken cancel);
-  }
 
   /** The device and thread settings from the options, else the configured device. */
   static SessionSettings settings(CommandSpec spec, String device, Integer threads) {
@@ -45,31 +42,25 @@ final class ModelRun {
   }
 
   /**
-   * Resolves, loads and runs.
-   *
-   * @param modelOption the {@code --model} value, or null
-   * @param recorded the model a {@code --from} image names, or null
-   * @param yes download a missing catalog model without asking
+   * Runs a job through the core runner with a progress bar on a terminal (not with {@code --json})
+   * and Ctrl-C cancelling it; the job's model should be resolved already ({@link Models#resolve}),
+   * so the consent prompt comes before Ctrl-C is taken over.
    */
-  static <T> T with(
+  static JobResult job(
       CommandSpec spec,
-      Path modelOption,
-      ModelRef recorded,
-      boolean yes,
       boolean json,
       SessionSettings settings,
-      Work<T> work) {
-    Path dir = Models.resolve(spec, modelOption, recorded, yes, json);
+      JobSpec job,
+      OutputSink sink,
+      JobEvents events) {
     try (CtrlC ctrlC = CtrlC.listen(10_000);
-        StableDiffusion sd = StableDiffusion.load(dir, settings)) {
+        ModelCache cache = Jobs.oneShot()) {
       ProgressListener progress =
           !json && System.console() != null
               ? new ProgressBar(spec.commandLine().getErr())
               : ProgressListener.NONE;
-      if (ctrlC.token().isCancelled()) {
-        throw new CancelledException("cancelled while the model loaded; nothing was made");
-      }
-      return work.run(sd, progress, ctrlC.token());
+      return Jobs.runner(spec, settings, cache, false, json)
+          .run(job, new JobContext(progress, ctrlC.token(), sink, events));
     }
   }
 }

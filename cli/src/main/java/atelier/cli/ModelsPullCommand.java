@@ -47,7 +47,7 @@ final class ModelsPullCommand implements Callable<Integer>, Terminal.JsonAware {
     AtelierHome home = Home.of(spec);
     ModelCatalog catalog = Home.catalog(home);
     CatalogEntry entry = catalog.require(id != null ? id : ModelsCommand.defaultId(home, catalog));
-    ModelPuller puller = Models.puller(home, Home.config(home));
+    ModelPuller puller = Models.puller(spec);
     PrintWriter err = spec.commandLine().getErr();
     DownloadListener bar =
         json ? DownloadListener.NONE : new DownloadBar(err, System.console() != null);

@@ -2,8 +2,6 @@ package atelier.cli;
 
 import atelier.BadRequestException;
 import atelier.OutputTarget;
-import atelier.pipeline.Artwork;
-import atelier.pipeline.ArtworkPng;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -50,15 +48,5 @@ record Output(OutputTarget target) {
   /** The folder images go to. */
   Path dir() {
     return target.dir();
-  }
-
-  Path write(Artwork artwork) {
-    byte[] png = ArtworkPng.encode(artwork);
-    return write(artwork, png);
-  }
-
-  /** Writes encoded PNG bytes (e.g. an upscaled image with more chunks) to the next name. */
-  Path write(Artwork artwork, byte[] png) {
-    return target.write(artwork.record().settings().seed(), out -> out.write(png));
   }
 }

@@ -2,6 +2,7 @@ package atelier.cli;
 
 import atelier.BadRequestException;
 import atelier.image.basemap.OpSyntax;
+import atelier.jobs.CraftSources;
 import atelier.text.library.Category;
 import atelier.text.library.LibraryEntry;
 import atelier.text.library.PromptExpander;
@@ -64,7 +65,7 @@ final class PromptsCommand implements Runnable {
     }
 
     PromptLibrary lib() {
-      return Craft.library(Home.of(spec), library);
+      return CraftSources.library(Home.of(spec), library);
     }
 
     PrintWriter out() {
@@ -230,8 +231,8 @@ final class PromptsCommand implements Runnable {
       }
       PromptLibrary lib = lib();
       PromptExpander x = new PromptExpander(lib);
-      Map<String, String> slots = Craft.pairs(sets, "--set");
-      Map<String, String> pk = Craft.pairs(picks, "--pick");
+      Map<String, String> slots = CraftSources.pairs(sets, "--set");
+      Map<String, String> pk = CraftSources.pairs(picks, "--pick");
       long s = seed != null ? seed : new SecureRandom().nextLong() & 0xFFFF_FFFFL;
       PrintWriter o = out();
       ArrayNode arr = JSON.createArrayNode();

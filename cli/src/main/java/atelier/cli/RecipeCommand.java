@@ -1,22 +1,22 @@
 package atelier.cli;
 
 import atelier.BadRequestException;
+import atelier.jobs.CraftSources;
+import atelier.jobs.JobEvents;
+import atelier.jobs.JobRunner;
+import atelier.jobs.ModelCache;
+import atelier.jobs.OutputSink;
+import atelier.jobs.RecipeSpec;
 import atelier.model.SessionSettings;
 import atelier.pipeline.ArtworkPng;
-import atelier.quality.Scorers;
 import atelier.quality.Selection;
 import atelier.quality.SelectionReport;
 import atelier.recipe.Job;
-import atelier.recipe.NeuralUpscaler;
 import atelier.recipe.Recipe;
-import atelier.recipe.RecipeInputs;
-import atelier.recipe.RecipePlanner;
 import atelier.recipe.RecipeReader;
 import atelier.recipe.RecipeRunner;
 import atelier.recipe.Recipes;
-import atelier.recipe.ScoringSelector;
 import atelier.recipe.Selector;
-import atelier.recipe.Upscaler;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -72,7 +72,7 @@ final class RecipeCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter o = spec.commandLine().getOut();
-      List<Recipe> all = Craft.recipes(Home.of(spec)).all();
+      List<Recipe> all = CraftSources.recipes(Home.of(spec)).all();
       if (json) {
         ArrayNode arr = ArtworkPng.json().createArrayNode();
         for (Recipe r : all) {
@@ -113,7 +113,7 @@ final class RecipeCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Recipes.Source s = Craft.recipes(Home.of(spec)).source(name);
+      Recipes.Source s = CraftSources.recipes(Home.of(spec)).source(name);
       RecipeReader.read(s.text(), s.origin(), Map.of());
       PrintWriter o = spec.commandLine().getOut();
       o.print(s.text());
@@ -227,59 +227,51 @@ final class RecipeCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Map<String, String> all = Craft.pairs(sets, "--set");
-      Recipe r = Craft.recipes(Home.of(spec)).find(name, Craft.paths(all));
-      if (seed != null && (seed < 0 || seed > 0xFFFF_FFFFL)) {
-        throw new BadRequestException("--seed: expected 0 to 4294967295, found " + seed);
-      }
+      Map<String, String> all = CraftSources.pairs(sets, "--set");
+      Recipe r = CraftSources.recipes(Home.of(spec)).find(name, CraftSources.paths(all));
+      // The spec checks the seed; planning, the upscaler and the notes are core's.
+      RecipeSpec job =
+          new RecipeSpec(name, all, input == null ? null : input.toString(), text, seed, null);
       Path dir = out != null ? out : Output.defaultFolder(spec).resolve(r.name());
       atelier.OutputTarget.checkFolder(dir, dir);
-      List<Job> jobs =
-          new RecipePlanner(Craft.library(Home.of(spec), null))
-              .plan(r, new RecipeInputs(Craft.params(all), input, text, seed), dir);
       PrintWriter o = spec.commandLine().getOut();
       SessionSettings settings = ModelRun.settings(spec, models.device, models.threads);
-      ScoringSelector selector =
-          new ScoringSelector(
-              new Scorers.Sources(
-                  Home.of(spec), null, null, SessionSettings.of(settings.device())));
-      Upscaler upscaler =
-          r.upscale() == null
-              ? Upscaler.LANCZOS
-              : NeuralUpscaler.forMethod(
-                  r.upscale().method(), Home.of(spec), SessionSettings.of(settings.device()));
-      List<String> notes = notes(r, selector, upscaler);
+      JobRunner.RecipePreview plan;
+      try (ModelCache cache = Jobs.oneShot()) {
+        plan = Jobs.runner(spec, settings, cache, false, true).previewRecipe(job, dir);
+      }
+      List<Job> jobs = plan.jobs();
+      List<String> notes = plan.notes();
       if (!json) {
         printPlan(o, jobs, notes); // the plan comes before any work
       }
       if (dryRun) {
         jobs.forEach(RecipeRunner::writeBasemapOf);
         if (json) {
-          printJson(o, r, jobs, null, List.of(), notes);
+          printJson(o, plan.recipe(), jobs, null, List.of(), notes);
         }
         return 0;
       }
       List<RecipeRunner.Selected> selections = new ArrayList<>();
-      RecipeRunner.Listener events = json ? collect(selections) : new Feedback(o, selections);
-      List<RecipeRunner.Output> outputs =
-          ModelRun.with(
-              spec,
-              models.model,
-              null,
-              models.yes,
-              json,
-              settings,
-              (sd, progress, cancel) ->
-                  new RecipeRunner(sd, upscaler, selector)
-                      .run(jobs, dir, events, progress, cancel));
+      List<RecipeRunner.Output> outputs = new ArrayList<>();
+      JobEvents events = json ? collect(outputs, selections) : new Feedback(o, outputs, selections);
+      Path model = Models.resolve(spec, models.model, null, models.yes, json);
+      ModelRun.job(
+          spec, json, settings, job.withModel(model.toString()), OutputSink.folder(dir), events);
       if (json) {
-        printJson(o, r, jobs, outputs, selections, notes);
+        printJson(o, plan.recipe(), jobs, outputs, selections, notes);
       }
       return 0;
     }
 
-    private static RecipeRunner.Listener collect(List<RecipeRunner.Selected> selections) {
-      return new RecipeRunner.Listener() {
+    private static JobEvents collect(
+        List<RecipeRunner.Output> outputs, List<RecipeRunner.Selected> selections) {
+      return new JobEvents() {
+        @Override
+        public void wrote(RecipeRunner.Output x) {
+          outputs.add(x);
+        }
+
         @Override
         public void selected(RecipeRunner.Selected s) {
           selections.add(s);
@@ -291,12 +283,17 @@ final class RecipeCommand implements Runnable {
      * Tells people what happens as it happens: each stage on standard error, each written file and
      * each selection's ranking on standard output, flushed at once.
      */
-    private final class Feedback implements RecipeRunner.Listener {
+    private final class Feedback implements JobEvents {
       private final PrintWriter o;
+      private final List<RecipeRunner.Output> outputs;
       private final List<RecipeRunner.Selected> selections;
 
-      Feedback(PrintWriter o, List<RecipeRunner.Selected> selections) {
+      Feedback(
+          PrintWriter o,
+          List<RecipeRunner.Output> outputs,
+          List<RecipeRunner.Selected> selections) {
         this.o = o;
+        this.outputs = outputs;
         this.selections = selections;
       }
 
@@ -310,6 +307,7 @@ final class RecipeCommand implements Runnable {
 
       @Override
       public void wrote(RecipeRunner.Output x) {
+        outputs.add(x);
         o.printf(
             Locale.ROOT,
             "wrote %s (%d×%d%s)%n",
@@ -417,28 +415,6 @@ final class RecipeCommand implements Runnable {
         n.put("width", j.request().width());
         n.put("height", j.request().height());
       }
-    }
-
-    /** What this build does differently from what the recipe asks. */
-    static List<String> notes(Recipe r, ScoringSelector selector, Upscaler upscaler) {
-      List<String> notes = new ArrayList<>();
-      if (r.select().keep() == Recipe.Select.Keep.BEST) {
-        String note = selector.plan(r.select()).note();
-        if (note != null) {
-          notes.add(note);
-        }
-      }
-      if (r.upscale() != null
-          && r.upscale().method().equals("auto")
-          && upscaler == Upscaler.LANCZOS) {
-        notes.add(
-            "upscale method auto: no super-resolution model is installed (atelier models pull"
-                + " upscalerjs-esrgan-thick); images are resized with Lanczos to "
-                + r.upscale().width()
-                + "×"
-                + r.upscale().height());
-      }
-      return notes;
     }
   }
 }

@@ -1,20 +1,17 @@
 package atelier.cli;
 
-import atelier.BadRequestException;
-import atelier.diffusion.SchedulerKind;
-import atelier.image.Resize;
-import atelier.image.basemap.BasemapChain;
+import atelier.jobs.CraftSources;
+import atelier.jobs.JobEvents;
+import atelier.jobs.JobResult;
+import atelier.jobs.JobRunner;
+import atelier.jobs.ModelCache;
+import atelier.jobs.OutputSink;
+import atelier.jobs.SweepSpec;
+import atelier.model.Device;
+import atelier.model.SessionSettings;
 import atelier.pipeline.ArtworkPng;
-import atelier.pipeline.GenerationRequest;
 import atelier.recipe.Job;
-import atelier.recipe.Jobs;
-import atelier.recipe.Recipe;
-import atelier.recipe.RecipeInputs;
-import atelier.recipe.RecipePlanner;
 import atelier.recipe.Sweep;
-import atelier.recipe.SweepAxis;
-import atelier.recipe.SweepRunner;
-import atelier.text.library.PromptLibrary;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -147,11 +144,29 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
 
   @Override
   public Integer call() {
-    Sweep sweep =
-        new Sweep(
-            SweepAxis.parse(x),
-            y == null ? null : SweepAxis.parse(y),
-            z == null ? null : SweepAxis.parse(z));
+    // The spec checks the axes and which options go together, with the messages it shares.
+    SweepSpec job =
+        new SweepSpec(
+            prompt,
+            x,
+            y,
+            z,
+            recipe,
+            recipe == null ? rawSets() : CraftSources.pairs(sets, "--set"),
+            input == null ? null : input.toString(),
+            text,
+            negative,
+            steps,
+            guidance,
+            scheduler,
+            seed,
+            width,
+            height,
+            init == null ? null : init.toString(),
+            ops,
+            strength,
+            fit,
+            null);
     Path dir =
         out != null
             ? out
@@ -161,10 +176,15 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
                         + LocalDateTime.now()
                             .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     atelier.OutputTarget.checkFolder(dir, dir);
-    PromptLibrary lib = Craft.library(Home.of(spec), null);
-    Job base = recipe != null ? fromRecipe(lib, dir) : fromOptions(dir);
-    List<Sweep.Cell> cells = sweep.plan(base.request(), lib);
     PrintWriter o = spec.commandLine().getOut();
+    JobRunner.SweepPreview plan;
+    try (ModelCache cache = Jobs.oneShot()) {
+      plan =
+          Jobs.runner(spec, SessionSettings.of(Device.CPU), cache, false, true)
+              .previewSweep(job, dir);
+    }
+    Job base = plan.base();
+    List<Sweep.Cell> cells = plan.cells();
     if (dryRun) {
       report(o, base, cells, null);
       return 0;
@@ -172,78 +192,41 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
     if (!json) { // the plan first; each cell's line as its file is written
       header(o, base, cells);
     }
-    SweepRunner.Result result =
-        ModelRun.with(
+    SessionSettings settings = ModelRun.settings(spec, models.device, models.threads);
+    Path model = Models.resolve(spec, models.model, null, models.yes, json);
+    JobResult result =
+        ModelRun.job(
             spec,
-            models.model,
-            null,
-            models.yes,
             json,
-            ModelRun.settings(spec, models.device, models.threads),
-            (sd, progress, cancel) ->
-                new SweepRunner(sd, lib)
-                    .run(
-                        sweep,
-                        base,
-                        dir,
-                        (cell, file) -> {
-                          if (!json) {
-                            o.println(cellLine(base, cell, file));
-                            o.flush();
-                          }
-                        },
-                        progress,
-                        cancel));
+            settings,
+            job.withModel(model.toString()),
+            OutputSink.folder(dir),
+            new JobEvents() {
+              @Override
+              public void cell(Sweep.Cell cell, Path file) {
+                if (!json) {
+                  o.println(cellLine(base, cell, file));
+                  o.flush();
+                }
+              }
+            });
     report(o, base, cells, result);
     return 0;
   }
 
-  private Job fromRecipe(PromptLibrary lib, Path dir) {
-    if (prompt != null
-        || negative != null
-        || steps != null
-        || guidance != null
-        || scheduler != null
-        || width != null
-        || height != null
-        || init != null
-        || !ops.isEmpty()
-        || strength != null
-        || fit != null) {
-      throw new BadRequestException(
-          "sweep --recipe: expected settings as --set generate.KEY=VALUE (and the prompt from the"
-              + " recipe), found generation options");
+  /**
+   * The {@code --set} values of a plain-prompt sweep, unparsed: the spec only needs to see that
+   * there are some (they apply to {@code --recipe}).
+   */
+  private Map<String, String> rawSets() {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < sets.size(); i++) {
+      m.put("--set " + (i + 1), sets.get(i));
     }
-    Map<String, String> all = Craft.pairs(sets, "--set");
-    Recipe r = Craft.recipes(Home.of(spec)).find(recipe, Craft.paths(all));
-    return new RecipePlanner(lib)
-        .plan(r, new RecipeInputs(Craft.params(all), input, text, seed), dir)
-        .get(0);
+    return m;
   }
 
-  private Job fromOptions(Path dir) {
-    if (prompt == null) {
-      throw new BadRequestException("prompt: expected a PROMPT or --recipe NAME, found neither");
-    }
-    if (!sets.isEmpty() || input != null || text != null) {
-      throw new BadRequestException(
-          "sweep: --set, --input and --text apply to --recipe; for a plain prompt use --init and"
-              + " --op");
-    }
-    GenerationRequest request =
-        GenerationRequest.builder(prompt)
-            .negativePrompt(negative)
-            .size(width, height)
-            .steps(steps)
-            .guidance(guidance)
-            .scheduler(scheduler == null ? null : SchedulerKind.lookup(scheduler))
-            .seed(seed)
-            .fit(fit == null ? null : Resize.Fit.lookup(fit))
-            .build();
-    return Jobs.plain("sweep", request, strength, init, BasemapChain.parse(ops), dir);
-  }
-
-  private void report(PrintWriter o, Job base, List<Sweep.Cell> cells, SweepRunner.Result r) {
+  private void report(PrintWriter o, Job base, List<Sweep.Cell> cells, JobResult r) {
     if (json) {
       ObjectNode root = ArtworkPng.json().createObjectNode();
       root.put("prompt", base.request().prompt());
@@ -254,19 +237,19 @@ final class SweepCommand implements Callable<Integer>, Terminal.JsonAware {
         n.set("values", ArtworkPng.json().valueToTree(c.values()));
         n.put("prompt", c.request().prompt());
         if (r != null) {
-          n.put("file", r.images().get(i).toString());
+          n.put("file", r.images().get(i).file().toString());
         }
       }
       if (r != null) {
         ArrayNode sheets = root.putArray("sheets");
-        r.sheets().forEach(s -> sheets.add(s.toString()));
+        r.files().forEach(s -> sheets.add(s.toString()));
       }
       o.println(root.toString());
     } else if (r == null) {
       header(o, base, cells);
       cells.forEach(c -> o.println(cellLine(base, c, null)));
     } else {
-      r.sheets().forEach(s -> o.println("wrote grid " + s));
+      r.files().forEach(s -> o.println("wrote grid " + s));
     }
     o.flush();
   }

@@ -4,16 +4,17 @@ import atelier.BadRequestException;
 import atelier.CancelToken;
 import atelier.Progress;
 import atelier.ProgressListener;
+import atelier.jobs.JobContext;
+import atelier.jobs.JobResult;
+import atelier.jobs.ModelCache;
+import atelier.jobs.OutputSink;
+import atelier.jobs.UpscaleSpec;
 import atelier.model.Device;
 import atelier.model.SessionSettings;
 import atelier.pipeline.ArtworkPng;
 import atelier.upscale.UpscaleOptions;
-import atelier.upscale.UpscalePng;
-import atelier.upscale.Upscaler;
-import atelier.upscale.UpscalerStore;
-import atelier.upscale.Upscaling;
+import atelier.upscale.UpscaleRecord;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -100,41 +101,27 @@ final class UpscaleCommand implements Callable<Integer>, Terminal.JsonAware {
 
   @Override
   public Integer call() {
-    if (scale != 2 && scale != 3 && scale != 4 && scale != 8) {
-      throw new BadRequestException("--scale: expected 2, 3, 4 or 8, found " + scale);
-    }
+    // The spec checks the scale and the tiling options with the messages every front end shares.
+    UpscaleSpec job =
+        new UpscaleSpec(input.toString(), null, scale, model, tile, overlap, memoryMb, alpha);
     int threadCount = ModelRun.checkThreads(threads);
-    UpscaleOptions options = options(scale, tile, overlap, memoryMb, alpha);
     Path target = out != null ? out : defaultOutput(input, scale);
     if (!target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw new BadRequestException("--out: expected a .png file name, found " + target);
     }
-    UpscalePng.Input in = UpscalePng.read(input);
-    Path modelPath = UpscalerStore.of(Home.of(spec)).resolve(model, scale);
     SessionSettings settings =
         new SessionSettings(device == null ? Device.CPU : Device.lookup(device), threadCount, 0);
     PrintWriter err = spec.commandLine().getErr();
     ProgressListener progress =
         !json && System.console() != null ? new TileProgress(err) : ProgressListener.NONE;
-    try (Upscaler up = Upscaler.open(modelPath, settings)) {
-      Upscaling.Result r = Upscaling.run(up, in.image(), options, progress, new CancelToken());
-      UpscalePng.write(r.image(), UpscalePng.texts(in.texts(), r.record()), target);
-      report(target, r);
-    } catch (IOException e) {
-      throw atelier.OutputTarget.failure(target, e);
+    try (ModelCache cache = Jobs.oneShot()) {
+      JobResult r =
+          Jobs.runner(spec, settings, cache, false, json)
+              .run(job, new JobContext(progress, new CancelToken(), OutputSink.file(target)));
+      JobResult.Image image = r.images().get(0);
+      report(image.file(), image.upscale());
     }
     return 0;
-  }
-
-  /** The options from the command-line values (null: default). */
-  static UpscaleOptions options(
-      int scale, Integer tile, Integer overlap, Long memoryMb, String alpha) {
-    return new UpscaleOptions(
-        scale,
-        tile,
-        overlap != null ? overlap : UpscaleOptions.DEFAULT_OVERLAP,
-        memoryMb != null ? memoryMb << 20 : UpscaleOptions.DEFAULT_BUDGET,
-        alpha != null ? UpscaleOptions.Alpha.lookup(alpha) : UpscaleOptions.Alpha.MODEL);
   }
 
   static Path defaultOutput(Path input, int scale) {
@@ -144,9 +131,8 @@ final class UpscaleCommand implements Callable<Integer>, Terminal.JsonAware {
     return input.resolveSibling(stem + "-x" + scale + ".png");
   }
 
-  private void report(Path target, Upscaling.Result r) {
+  private void report(Path target, UpscaleRecord rec) {
     PrintWriter o = spec.commandLine().getOut();
-    var rec = r.record();
     if (json) {
       ObjectNode root = ArtworkPng.json().createObjectNode();
       root.put("file", target.toString());

@@ -63,7 +63,11 @@ final class CraftJobs {
                 dir);
     SessionSettings device = SessionSettings.of(session.device());
     ScoringSelector selector = new ScoringSelector(new Scorers.Sources(home, null, null, device));
-    Upscaler upscaler = NeuralUpscaler.orLanczos(home, device);
+    // The recipe's method decides: lanczos resizes, auto and named networks use an installed one.
+    Upscaler upscaler =
+        r.upscale() == null
+            ? Upscaler.LANCZOS
+            : NeuralUpscaler.forMethod(r.upscale().method(), home, device);
     return new RecipePlan(r, jobs, selector, upscaler, notes(r, selector, upscaler));
   }
 
@@ -105,7 +109,7 @@ final class CraftJobs {
     try (ModelCache.Lease<StableDiffusion> sd = cache.pipeline(modelDir, session)) {
       outputs =
           new RecipeRunner(sd.get(), plan.upscaler(), plan.selector())
-              .run(plan.jobs(), dir, ctx.progress(), ctx.cancel());
+              .run(plan.jobs(), dir, ctx.events(), ctx.progress(), ctx.cancel());
     }
     List<JobResult.Image> images = new ArrayList<>();
     for (RecipeRunner.Output o : outputs) {
@@ -129,7 +133,13 @@ final class CraftJobs {
     try (ModelCache.Lease<StableDiffusion> sd = cache.pipeline(modelDir, session)) {
       r =
           new SweepRunner(sd.get(), plan.library())
-              .run(plan.sweep(), plan.base(), dir, ctx.progress(), ctx.cancel());
+              .run(
+                  plan.sweep(),
+                  plan.base(),
+                  dir,
+                  (cell, file) -> ctx.events().cell(cell, file),
+                  ctx.progress(),
+                  ctx.cancel());
     }
     List<JobResult.Image> images = new ArrayList<>();
     for (int i = 0; i < r.images().size(); i++) {

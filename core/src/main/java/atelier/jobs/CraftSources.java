@@ -65,24 +65,35 @@ public final class CraftSources {
     return out;
   }
 
-  /** The sets without a dot: recipe parameters. */
+  /** Recipe sections a {@code --set} may replace whole ({@code upscale=null} removes it). */
+  private static final List<String> SECTIONS =
+      List.of("prompt", "basemap", "generate", "upscale", "select", "series");
+
+  private static boolean isPath(String key) {
+    return key.contains(".") || SECTIONS.contains(key);
+  }
+
+  /** {@code --set} values without a dot that name no section: recipe parameters. */
   public static Map<String, String> params(Map<String, String> sets) {
     Map<String, String> out = new LinkedHashMap<>();
     sets.forEach(
         (k, v) -> {
-          if (!k.contains(".")) {
+          if (!isPath(k)) {
             out.put(k, v);
           }
         });
     return out;
   }
 
-  /** The sets with a dot: paths into the recipe ({@code generate.steps}). */
+  /**
+   * {@code --set} values with a dot or naming a section: paths into the recipe ({@code
+   * generate.steps}, {@code upscale}).
+   */
   public static Map<String, String> paths(Map<String, String> sets) {
     Map<String, String> out = new LinkedHashMap<>();
     sets.forEach(
         (k, v) -> {
-          if (k.contains(".")) {
+          if (isPath(k)) {
             out.put(k, v);
           }
         });

@@ -8,18 +8,20 @@ import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.GenerationResult;
 import atelier.pipeline.StableDiffusion;
-import atelier.quality.ContactSheet;
 import atelier.quality.Scorers;
 import atelier.quality.ScoringInput;
 import atelier.quality.Selection;
+import atelier.quality.SelectionReport;
 import atelier.upscale.HiresFix;
 import atelier.upscale.Upscaler;
 import atelier.upscale.UpscalerStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs a {@link GenerateSpec}: generates, writes each image through the sink as soon as it is made
@@ -50,6 +52,7 @@ final class GenerateJob {
                 : cache.upscaler(
                     UpscalerStore.of(home).resolve(spec.upscaler(), spec.upscale()), session)) {
       StableDiffusion sd = sdLease.get();
+      ctx.events().loaded(sd);
       Upscaler up = upLease == null ? null : upLease.get();
       List<JobResult.Image> written = new ArrayList<>();
       if (!spec.selects()) {
@@ -94,25 +97,26 @@ final class GenerateJob {
             SessionSettings.of(session.device()));
     Selection.Report report;
     try (Scorers s = Scorers.open(scorerNames(spec.scorers()), sources)) {
+      s.notes().forEach(ctx.events()::scorerNote);
       report = Selection.select(candidates, s.list(), spec.kept(), spec.minScore());
     }
-    Path[] files = new Path[candidates.size()];
-    for (Selection.Ranked r : report.candidates()) {
-      if (r.kept()) {
-        JobResult.Image img = write(sd, up, hires, result.images().get(r.index()), ctx);
-        files[r.index()] = img.file();
-        written.add(img);
-      }
+    ctx.events().candidatesRanked(report);
+    Map<Integer, Path> files = new LinkedHashMap<>();
+    for (Selection.Ranked r : report.kept()) {
+      JobResult.Image img = write(sd, up, hires, result.images().get(r.index()), ctx);
+      files.put(r.index(), img.file());
+      written.add(img);
     }
-    String json = SelectionFiles.pretty(SelectionFiles.report(report, candidates.size(), files));
+    String json = SelectionReport.pretty(SelectionReport.json(report, candidates.size(), files));
     String stem = String.format(Locale.ROOT, "selection-%d", candidates.get(0).seed());
+    // An earlier run's report keeps its name: this one takes the next free one, its sheet beside
+    // it.
     Path reportFile = ctx.sink().file(stem + ".json", json.getBytes(StandardCharsets.UTF_8));
     Path sheetFile =
         ctx.sink()
             .file(
-                stem + ".png",
-                SelectionFiles.png(
-                    ContactSheet.render(SelectionFiles.cells(report, candidates, true), 5, 192)));
+                SelectionReport.sheetPath(reportFile).getFileName().toString(),
+                SelectionReport.png(SelectionReport.sheet(report, candidates)));
     return new JobResult.SelectionOutcome(report, reportFile, sheetFile, json);
   }
 
@@ -132,8 +136,16 @@ final class GenerateJob {
     return out;
   }
 
-  /** One image: as generated, or upscaled (and repainted) with the steps recorded. */
+  /** One image written, and the front end told at once. */
   private static JobResult.Image write(
+      StableDiffusion sd, Upscaler up, HiresFix.Settings hires, Artwork artwork, JobContext ctx) {
+    JobResult.Image image = writeOne(sd, up, hires, artwork, ctx);
+    ctx.events().image(image);
+    return image;
+  }
+
+  /** One image: as generated, or upscaled (and repainted) with the steps recorded. */
+  private static JobResult.Image writeOne(
       StableDiffusion sd, Upscaler up, HiresFix.Settings hires, Artwork artwork, JobContext ctx) {
     long seed = artwork.record().settings().seed();
     if (up == null) {

@@ -7,7 +7,6 @@ import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.InitImage;
 import atelier.pipeline.Symmetry;
 import atelier.upscale.HiresFix;
-import atelier.upscale.UpscaleOptions;
 import java.awt.image.BufferedImage;
 import java.util.List;
 
@@ -199,7 +198,14 @@ public record GenerateSpec(
   }
 
   /** {@code generate}'s best-of-N rules (cli BestOfN until the CLI calls this layer). */
-  private static void checkBestOfN(
+  /**
+   * The best-of-N rules of {@code generate --candidates}: {@code --keep}, {@code --min-score} and
+   * {@code --scorer} need {@code --candidates}; not with {@code --batch}; a minimum score from 0 to
+   * 100 (every scorer's scale lies within it); 1 ≤ K ≤ N.
+   *
+   * @throws BadRequestException naming the first option that breaks a rule
+   */
+  public static void checkBestOfN(
       Integer candidates, Integer keep, Double minScore, List<String> scorers, Integer batch) {
     if (candidates == null) {
       if (keep != null || minScore != null || scorers != null) {
@@ -211,20 +217,33 @@ public record GenerateSpec(
     if (batch != null) {
       throw new BadRequestException("--batch and --candidates: expected one of them, found both");
     }
+    if (minScore != null && !(minScore >= 0 && minScore <= 100)) {
+      // NaN and infinities would reject all or none
+      throw new BadRequestException(
+          "--min-score: expected a number from 0 to 100, found " + minScore);
+    }
     int k = keep == null ? 1 : keep;
     if (candidates < 1 || k < 1 || k > candidates) {
       throw new BadRequestException(
           "--candidates/--keep: expected 1 ≤ K ≤ N, found N " + candidates + ", K " + k);
-    }
-    if (minScore != null && !Double.isFinite(minScore)) {
-      throw new BadRequestException("--min-score: expected a number, found " + minScore);
     }
     if (scorers != null && scorers.isEmpty()) {
       throw new BadRequestException("--scorer: expected at least one scorer, found none");
     }
   }
 
-  /** {@code generate}'s upscale rules (cli HiresOptions until the CLI calls this layer). */
+  /**
+   * {@code generate}'s upscale rules: the hires options need {@code --upscale}, which is 2, 3, 4 or
+   * 8.
+   *
+   * @return the settings, or null without {@code upscale}
+   * @throws BadRequestException naming the option that breaks a rule
+   */
+  public static HiresFix.Settings hires(
+      Integer upscale, String upscaler, Double strength, Integer steps, Integer tile) {
+    return hiresSettings(upscale, upscaler, strength, steps, tile);
+  }
+
   private static HiresFix.Settings hiresSettings(
       Integer upscale, String upscaler, Double strength, Integer steps, Integer tile) {
     if (upscale == null) {
@@ -239,14 +258,7 @@ public record GenerateSpec(
       throw new BadRequestException("--upscale: expected 2, 3, 4 or 8, found " + upscale);
     }
     return new HiresFix.Settings(
-        new UpscaleOptions(
-            upscale,
-            tile,
-            UpscaleOptions.DEFAULT_OVERLAP,
-            UpscaleOptions.DEFAULT_BUDGET,
-            UpscaleOptions.Alpha.MODEL),
-        strength,
-        steps);
+        UpscaleSpec.options(upscale, tile, null, null, null), strength, steps);
   }
 
   /** A builder with only the prompt set. */

@@ -1,13 +1,12 @@
 package atelier.jobs;
 
 import atelier.BadRequestException;
+import atelier.image.ImageInput;
+import atelier.image.ImageLimits;
 import atelier.model.ModelHasher;
 import atelier.pipeline.InitImage;
 import atelier.pipeline.Symmetry;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -16,42 +15,34 @@ public final class Inputs {
   private Inputs() {}
 
   /**
-   * Reads an image-to-image basemap file.
+   * Reads an image-to-image basemap file under the image limits in force ({@link
+   * ImageLimits#current()}: file size, header pixel count), so a decompression bomb is refused
+   * before any pixel is decoded.
    *
    * @param expectedSha256 the SHA-256 it must have (as recorded in an image), or null for any
-   * @throws BadRequestException when the file is missing, unreadable or not the recorded one
+   * @throws BadRequestException when the file is missing, too large, unreadable, over the pixel
+   *     limit or not the recorded one
    */
   public static InitImage readInit(Path file, String expectedSha256) {
-    if (!Files.isRegularFile(file)) {
-      throw new BadRequestException(
-          "init image: expected an image file at " + file + ", found nothing");
-    }
-    try {
-      return decodeInit(Files.readAllBytes(file), file.toString(), expectedSha256);
-    } catch (IOException e) {
-      throw new BadRequestException("init image " + file + ": " + e.getMessage(), e);
-    }
+    ImageInput.Decoded read = ImageInput.readWithBytes("init image", file, ImageLimits.current());
+    return checked(read.image(), read.bytes(), file.toString(), expectedSha256);
   }
 
   /**
-   * Decodes a basemap from an image file's bytes.
+   * Decodes a basemap from an image file's bytes (an upload), under the same limits as a file.
    *
    * @param source where it came from, for the record and messages
-   * @throws BadRequestException when the bytes are not a readable image or not the recorded one
+   * @throws BadRequestException when the bytes are not a readable image, exceed a limit or are not
+   *     the recorded one
    */
   public static InitImage decodeInit(byte[] bytes, String source, String expectedSha256) {
-    BufferedImage img;
-    try {
-      img = javax.imageio.ImageIO.read(new ByteArrayInputStream(bytes));
-    } catch (IOException e) {
-      throw new BadRequestException("init image " + source + ": " + e.getMessage(), e);
-    }
-    if (img == null) {
-      throw new BadRequestException(
-          "init image "
-              + source
-              + ": expected a PNG, JPEG, BMP or GIF image, found an unreadable file");
-    }
+    BufferedImage img =
+        ImageInput.decode("init image", Path.of(source), bytes, ImageLimits.current());
+    return checked(img, bytes, source, expectedSha256);
+  }
+
+  private static InitImage checked(
+      BufferedImage img, byte[] bytes, String source, String expectedSha256) {
     String sha = ModelHasher.sha256Of(bytes);
     if (expectedSha256 != null && !expectedSha256.equals(sha)) {
       throw new BadRequestException(

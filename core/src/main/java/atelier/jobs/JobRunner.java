@@ -121,6 +121,28 @@ public final class JobRunner {
     return craft.plan(spec, home.outputs()).notes();
   }
 
+  /**
+   * What a recipe run would do, for a front end to show before it starts: the recipe with its sets
+   * applied, its jobs (basemaps made, nothing written) and the notes on what this installation does
+   * differently from what the recipe asks.
+   */
+  public record RecipePreview(Recipe recipe, List<atelier.recipe.Job> jobs, List<String> notes) {}
+
+  /** The preview of a recipe spec writing into {@code outDir}. */
+  public RecipePreview previewRecipe(RecipeSpec spec, Path outDir) {
+    CraftJobs.RecipePlan plan = craft.plan(spec, outDir);
+    return new RecipePreview(plan.recipe(), plan.jobs(), plan.notes());
+  }
+
+  /** What a sweep would make: its base job and every cell, in order (nothing written). */
+  public record SweepPreview(atelier.recipe.Job base, List<atelier.recipe.Sweep.Cell> cells) {}
+
+  /** The preview of a sweep spec writing into {@code outDir}. */
+  public SweepPreview previewSweep(SweepSpec spec, Path outDir) {
+    CraftJobs.SweepPlan plan = craft.plan(spec, outDir);
+    return new SweepPreview(plan.base(), plan.cells());
+  }
+
   /** The cells a sweep spec would make, in order (nothing written): for dry runs. */
   public List<atelier.recipe.Sweep.Cell> planSweep(SweepSpec spec, Path outDir) {
     return craft.plan(spec, outDir).cells();

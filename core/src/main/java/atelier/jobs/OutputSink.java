@@ -18,7 +18,8 @@ public interface OutputSink {
   Path image(OutputImage image);
 
   /**
-   * Stores a side file the job names ({@code selection-42.json}, its contact sheet).
+   * Stores a side file the job names ({@code selection-42.json}, its contact sheet); the folder
+   * sinks never replace an existing file but take the next free {@code NAME-2.EXT}.
    *
    * @return where it is now
    */
@@ -29,10 +30,21 @@ public interface OutputSink {
 
   /**
    * Numbered images in a folder, as A1111 names them ({@code 00001-SEED.png}, the next free number,
-   * never overwriting a file), side files and recipe outputs in the same folder.
+   * never overwriting a file), side files and recipe outputs in the same folder; names are claimed
+   * through {@link atelier.OutputTarget}.
+   *
+   * @throws atelier.BadRequestException when {@code dir}, or a folder above it, is a file
    */
   static OutputSink folder(Path dir) {
-    return new FolderSink(dir, null);
+    return new FolderSink(atelier.OutputTarget.folder(dir));
+  }
+
+  /**
+   * Images through {@code target} (an exact file, or numbered names in a folder), side files in its
+   * folder; a file target takes one image.
+   */
+  static OutputSink of(atelier.OutputTarget target) {
+    return new FolderSink(target);
   }
 
   /**
@@ -40,6 +52,6 @@ public interface OutputSink {
    * error.
    */
   static OutputSink file(Path file) {
-    return new FolderSink(file.toAbsolutePath().getParent(), file);
+    return new FolderSink(atelier.OutputTarget.file(file, true));
   }
 }

@@ -48,6 +48,11 @@ public record RecipeSpec(
     return new RecipeSpec(recipe, sets, input, text, s, model);
   }
 
+  /** This spec with another model reference (a front end that resolved it already). */
+  public RecipeSpec withModel(String m) {
+    return new RecipeSpec(recipe, sets, input, text, seed, m);
+  }
+
   static void checkSeed(Long seed) {
     if (seed != null && (seed < 0 || seed > 0xFFFF_FFFFL)) {
       throw new BadRequestException("--seed: expected 0 to 4294967295, found " + seed);

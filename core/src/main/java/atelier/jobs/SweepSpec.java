@@ -120,6 +120,31 @@ public record SweepSpec(
         model);
   }
 
+  /** This spec with another model reference (a front end that resolved it already). */
+  public SweepSpec withModel(String m) {
+    return new SweepSpec(
+        prompt,
+        x,
+        y,
+        z,
+        recipe,
+        sets,
+        input,
+        text,
+        negativePrompt,
+        steps,
+        guidance,
+        scheduler,
+        seed,
+        width,
+        height,
+        init,
+        ops,
+        strength,
+        fit,
+        m);
+  }
+
   private static Sweep sweep(String x, String y, String z) {
     return new Sweep(
         SweepAxis.parse(x),

@@ -62,7 +62,11 @@ public record UpscaleSpec(
     return options(scale, tile, overlap, memoryMb, alpha);
   }
 
-  private static UpscaleOptions options(
+  /**
+   * Upscaling options from front-end values, each null for its default; a memory budget out of
+   * range is a bad request.
+   */
+  public static UpscaleOptions options(
       int scale, Integer tile, Integer overlap, Long memoryMb, String alpha) {
     if (memoryMb != null && (memoryMb < 0 || memoryMb > (1L << 40))) {
       throw new BadRequestException(

@@ -1,17 +1,20 @@
 package atelier.quality;
 
-import atelier.AtomicFiles;
+import atelier.OutputTarget;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.imageio.ImageIO;
 
 /**
  * What a best-of-N selection leaves for people to check, the same for {@code generate --candidates}
@@ -150,41 +153,43 @@ public final class SelectionReport {
         sheet);
   }
 
-  /** Where {@link #write} put the report and its contact sheet. */
-  public record Written(Path report, Path sheet) {}
+  /** The report and contact-sheet files of one selection. */
+  public record Files(Path report, Path sheet) {}
 
   /**
-   * Writes the JSON report under {@code reportFile}'s name and the contact sheet beside it (same
-   * name, {@code .png}), each atomically. An earlier run's report of the same name is kept: this
-   * one takes the next free name ({@code selection-7-2.json}), as outputs do.
-   *
-   * @return the paths written
+   * Writes the JSON report to {@code reportFile}, or, when an earlier run's report holds that name,
+   * to the next free {@code NAME-2.json}, …, and the contact sheet beside it: nothing is replaced.
    */
-  public static Written write(
+  public static Files writeUnique(
       ObjectNode json,
       Selection.Report report,
       List<Selection.Candidate> candidates,
       Path reportFile) {
-    byte[] bytes;
+    byte[] text = pretty(json).getBytes(StandardCharsets.UTF_8);
+    Path written = OutputTarget.writeUnique(reportFile, out -> out.write(text));
+    byte[] sheet = png(sheet(report, candidates));
+    Path sheetFile = OutputTarget.writeUnique(sheetPath(written), out -> out.write(sheet));
+    return new Files(written, sheetFile);
+  }
+
+  /** The report as pretty-printed JSON text. */
+  public static String pretty(ObjectNode json) {
     try {
-      bytes =
-          JSON.writerWithDefaultPrettyPrinter()
-              .writeValueAsString(json)
-              .getBytes(StandardCharsets.UTF_8);
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json);
     } catch (IOException e) {
-      throw atelier.OutputTarget.failure(reportFile, e);
+      throw new UncheckedIOException("serialising the selection report failed", e);
     }
-    Path written = atelier.OutputTarget.writeUnique(reportFile, o -> o.write(bytes));
-    Path sheetFile = sheetPath(written);
-    BufferedImage sheet = sheet(report, candidates);
+  }
+
+  /** A picture (a contact sheet) as PNG bytes, no text chunks. */
+  public static byte[] png(BufferedImage image) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
-      javax.imageio.ImageIO.write(sheet, "png", png);
-      AtomicFiles.write(sheetFile, png.toByteArray());
+      ImageIO.write(image, "png", out);
     } catch (IOException e) {
-      throw atelier.OutputTarget.failure(sheetFile, e);
+      throw new UncheckedIOException("encoding a PNG failed: " + e.getMessage(), e);
     }
-    return new Written(written, sheetFile);
+    return out.toByteArray();
   }
 
   /** The contact sheet's path for a report file ({@code selection-7.json → selection-7.png}). */

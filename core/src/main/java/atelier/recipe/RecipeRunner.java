@@ -165,8 +165,8 @@ public final class RecipeRunner {
         Path report =
             outDir.resolve(
                 String.format(Locale.ROOT, "selection-%s-%d.json", job.name(), req.seed()));
-        SelectionReport.Written w =
-            SelectionReport.write(
+        SelectionReport.Files w =
+            SelectionReport.writeUnique(
                 SelectionReport.json(choice.report(), choice.candidates().size(), files),
                 choice.report(),
                 choice.candidates(),

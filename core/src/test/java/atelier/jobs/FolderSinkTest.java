@@ -65,4 +65,21 @@ class FolderSinkTest {
         .isEqualTo(dir.resolve("selection-1.json"));
     assertThat(sink.folder()).isEqualTo(dir);
   }
+
+  @Test
+  void sideFilesNeverReplaceAnEarlierRunsFile(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("selection-1.json"), "old");
+    OutputSink sink = OutputSink.folder(dir);
+    assertThat(sink.file("selection-1.json", new byte[] {'{', '}'}))
+        .isEqualTo(dir.resolve("selection-1-2.json"));
+    assertThat(Files.readString(dir.resolve("selection-1.json"))).isEqualTo("old");
+  }
+
+  @Test
+  void aFolderSinkBehindAFileIsABadRequestNamingIt(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("taken"), "x");
+    assertThatThrownBy(() -> OutputSink.folder(dir.resolve("taken").resolve("out")))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("found a file");
+  }
 }

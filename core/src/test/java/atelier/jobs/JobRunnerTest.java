@@ -189,6 +189,53 @@ class JobRunnerTest {
   }
 
   @Test
+  void aFrontEndHearsTheModelTheRankingAndEachImageAsTheyHappen(@TempDir Path out)
+      throws Exception {
+    List<String> heard = new java.util.ArrayList<>();
+    JobEvents events =
+        new JobEvents() {
+          @Override
+          public void loaded(atelier.pipeline.StableDiffusion model) {
+            heard.add("loaded");
+          }
+
+          @Override
+          public void candidatesRanked(atelier.quality.Selection.Report report) {
+            heard.add("ranked " + report.candidates().size());
+          }
+
+          @Override
+          public void image(JobResult.Image image) {
+            heard.add("image " + image.file().getFileName());
+          }
+        };
+    JobResult r =
+        runner()
+            .run(
+                spec("a hill").seed(30L).select(3, 2, null, null).build(),
+                new JobContext(null, null, OutputSink.folder(out), events));
+    assertThat(heard)
+        .containsExactly(
+            "loaded",
+            "ranked 3",
+            "image " + r.images().get(0).file().getFileName(),
+            "image " + r.images().get(1).file().getFileName());
+  }
+
+  @Test
+  void aSecondBestOfNRunKeepsTheFirstRunsReportAndSheet(@TempDir Path out) throws Exception {
+    GenerateSpec spec = spec("a hill").seed(21L).select(2, 1, null, null).build();
+    JobResult first = runner().run(spec, JobContext.of(OutputSink.folder(out)));
+    byte[] report = Files.readAllBytes(first.selection().reportFile());
+    JobResult second = runner().run(spec, JobContext.of(OutputSink.folder(out)));
+
+    assertThat(Files.readAllBytes(out.resolve("selection-21.json"))).isEqualTo(report);
+    assertThat(second.selection().reportFile()).isEqualTo(out.resolve("selection-21-2.json"));
+    assertThat(second.selection().sheetFile()).isEqualTo(out.resolve("selection-21-2.png"));
+    assertThat(second.images().get(0).file()).isEqualTo(out.resolve("00002-21.png"));
+  }
+
+  @Test
   void upscaleAndHiresFixJobs(@TempDir Path out) throws Exception {
     JobResult gen =
         runner()
@@ -285,8 +332,17 @@ class JobRunnerTest {
             null,
             null,
             SD15.toString());
-    JobResult r = runner().run(sweep, JobContext.of(OutputSink.folder(out)));
+    List<Path> heard = new java.util.ArrayList<>();
+    JobEvents events =
+        new JobEvents() {
+          @Override
+          public void cell(atelier.recipe.Sweep.Cell cell, Path file) {
+            heard.add(file);
+          }
+        };
+    JobResult r = runner().run(sweep, new JobContext(null, null, OutputSink.folder(out), events));
     assertThat(r.images()).hasSize(4);
+    assertThat(heard).isEqualTo(r.images().stream().map(JobResult.Image::file).toList());
     assertThat(r.files()).containsExactly(out.resolve("sweep-grid.png"));
     assertThat(r.images().get(3).file()).isEqualTo(out.resolve("sweep-y2-x2.png"));
     assertThat(ArtworkPng.read(r.images().get(3).file()).settings().seed()).isEqualTo(2);
@@ -358,11 +414,46 @@ class JobRunnerTest {
             null,
             4L,
             SD15.toString());
-    JobResult r = withNetwork.run(spec, JobContext.of(OutputSink.folder(dir.resolve("out"))));
+    List<String> stages = new java.util.ArrayList<>();
+    List<Path> wrote = new java.util.ArrayList<>();
+    JobEvents events =
+        new JobEvents() {
+          @Override
+          public void stage(
+              atelier.recipe.Job job,
+              int index,
+              int count,
+              atelier.recipe.RecipeRunner.Stage stage,
+              String detail) {
+            stages.add(detail);
+          }
+
+          @Override
+          public void wrote(atelier.recipe.RecipeRunner.Output output) {
+            wrote.add(output.file());
+          }
+        };
+    JobResult r =
+        withNetwork.run(
+            spec, new JobContext(null, null, OutputSink.folder(dir.resolve("out")), events));
     Path file = r.images().get(0).file();
     assertThat(atelier.recipe.ProvenancePng.read(file).orElseThrow().upscaler())
         .isEqualTo("tiny-x2"); // the network actually used, as recipes record it
     assertThat(ImageIO.read(file.toFile()).getWidth()).isEqualTo(90);
+    // The front end hears each stage and each written file as it happens.
+    assertThat(wrote).containsExactly(file);
+    assertThat(stages).anyMatch(d -> d.startsWith("upscale seed 4"));
+
+    // A recipe that asks for Lanczos gets Lanczos even with a network installed.
+    Map<String, String> lanczos = new java.util.HashMap<>(spec.sets());
+    lanczos.put("upscale.method", "lanczos");
+    JobResult lz =
+        withNetwork.run(
+            new RecipeSpec("phone-wallpaper", lanczos, null, null, 4L, SD15.toString()),
+            JobContext.of(OutputSink.folder(dir.resolve("lz"))));
+    assertThat(
+            atelier.recipe.ProvenancePng.read(lz.images().get(0).file()).orElseThrow().upscaler())
+        .isNotEqualTo("tiny-x2");
   }
 
   @Test

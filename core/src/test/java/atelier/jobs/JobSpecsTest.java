@@ -166,7 +166,17 @@ class JobSpecsTest {
     assertThatThrownBy(() -> GenerateSpec.builder("x").select(2, 3, null, null).build())
         .hasMessage("--candidates/--keep: expected 1 ≤ K ≤ N, found N 2, K 3");
     assertThatThrownBy(() -> GenerateSpec.builder("x").select(2, 1, Double.NaN, null).build())
-        .hasMessage("--min-score: expected a number, found NaN");
+        .hasMessage("--min-score: expected a number from 0 to 100, found NaN");
+    assertThatThrownBy(() -> GenerateSpec.builder("x").select(2, 1, 150.0, null).build())
+        .hasMessage("--min-score: expected a number from 0 to 100, found 150.0");
+    // A scorer's scale lies within 0-100: the range is checked before K and N, as generate does.
+    assertThatThrownBy(() -> GenerateSpec.builder("x").select(2, 3, -1.0, null).build())
+        .hasMessage("--min-score: expected a number from 0 to 100, found -1.0");
+    // The upscale rules are generate's: the hires options need --upscale.
+    assertThatThrownBy(() -> GenerateSpec.hires(null, null, 0.3, null, null))
+        .hasMessage(
+            "--hires-strength, --hires-steps, --upscaler and --tile apply to upscaling; expected"
+                + " --upscale N too, found none");
     assertThatThrownBy(() -> GenerateSpec.builder("x").upscale(5, null, null, null, null).build())
         .hasMessage("--upscale: expected 2, 3, 4 or 8, found 5");
     assertThatThrownBy(() -> GenerateSpec.builder("x").upscale(null, null, 0.3, null, null).build())
@@ -194,7 +204,7 @@ class JobSpecsTest {
             () -> GenerateSpec.builder("x").initData(new byte[] {1, 2}).build().request())
         .hasMessage(
             "init image uploaded basemap: expected a PNG, JPEG, BMP or GIF image, found an"
-                + " unreadable file");
+                + " unreadable file of no known image format");
   }
 
   @Test
