@@ -20,11 +20,14 @@ import org.junit.jupiter.api.Test;
  * after the run has left.
  */
 class OnnxModelCloseTest {
-  private static final int N = 256;
+  // Big enough that one run takes tens of milliseconds even on an idle machine, so a close a few
+  // milliseconds after the run starts lands inside it (with 256 and 8 layers an idle machine
+  // finished each run before the close came, and no close ever stopped a call mid-run).
+  private static final int N = 512;
 
   @Test
   void closeStopsARunningCallAndWaitsForIt() throws Exception {
-    byte[] graph = NativeExitProbe.heavyGraph(N, 8);
+    byte[] graph = NativeExitProbe.heavyGraph(N, 16);
     Tensor x = Tensor.floats(new float[N * N], N, N);
     List<Throwable> endings = new ArrayList<>();
     for (int round = 0; round < 8; round++) {
@@ -45,7 +48,7 @@ class OnnxModelCloseTest {
               });
       runner.start();
       assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
-      Thread.sleep(2L * round);
+      Thread.sleep(5L + 2L * round);
       m.close();
       assertThat(OrtRuntime.GATE.inside())
           .as("no thread is inside ONNX Runtime once close has returned")
