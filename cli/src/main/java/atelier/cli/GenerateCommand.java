@@ -413,7 +413,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
                 : s != null ? SchedulerKind.lookup(s.scheduler()) : null)
         .eta(pick(eta, s == null ? null : s.eta()))
         .seed(pick(seed, s == null ? null : s.seed()))
-        .batch(candidates != null ? candidates : batch != null ? batch : 1)
+        .batch(GenerateSpec.imageCount(candidates, batch))
         .init(initImage)
         .strength(initImage == null ? strength : pick(strength, s == null ? null : s.strength()))
         .fit(fit != null ? Resize.Fit.lookup(fit) : s != null ? Resize.Fit.lookup(s.fit()) : null)

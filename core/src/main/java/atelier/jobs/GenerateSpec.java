@@ -102,7 +102,7 @@ public record GenerateSpec(
         scheduler,
         eta,
         seed,
-        candidates != null ? candidates : batch != null ? batch : 1,
+        imageCount(candidates, batch),
         strength,
         fit,
         symmetry);
@@ -121,6 +121,11 @@ public record GenerateSpec(
 
   /** How many images the pipeline makes: the candidates, else the batch. */
   public int images() {
+    return imageCount(candidates, batch);
+  }
+
+  /** How many images a request makes: {@code candidates} with best-of-N, else the batch (1). */
+  public static int imageCount(Integer candidates, Integer batch) {
     return candidates != null ? candidates : batch != null ? batch : 1;
   }
 
