@@ -50,7 +50,37 @@ public enum SchedulerKind {
   /** diffusers LCMScheduler, for latent-consistency models (2–8 steps). */
   LCM("lcm", "LCM", "LCMScheduler"),
   /** diffusers PNDMScheduler (PLMS; the Runge–Kutta warm-up unless skip_prk_steps). */
-  PNDM("pndm", "PLMS", "PNDMScheduler", "plms");
+  PNDM("pndm", "PLMS", "PNDMScheduler", "plms"),
+  /** DPMSolverMultistepScheduler as sde-dpmsolver++, second order: fresh noise every step. */
+  DPMPP_2M_SDE(
+      "dpm++2m-sde",
+      "DPM++ 2M SDE",
+      "DPMSolverMultistepScheduler",
+      "dpmpp2m-sde",
+      "dpmpp-2m-sde",
+      "dpmpp_2m_sde",
+      "k_dpmpp_2m_sde"),
+  /** DPM++ 2M SDE with Karras sigmas. */
+  DPMPP_2M_SDE_KARRAS(
+      "dpm++2m-sde-karras",
+      "DPM++ 2M SDE Karras",
+      "DPMSolverMultistepScheduler",
+      "dpmpp2m-sde-karras",
+      "dpmpp-2m-sde-karras",
+      "dpmpp_2m_sde_karras",
+      "k_dpmpp_2m_sde_ka"),
+  /** diffusers UniPCMultistepScheduler: predict x0, bh2, second order (the corrector on). */
+  UNIPC("unipc", "UniPC", "UniPCMultistepScheduler", "uni_pc", "unipc_multistep"),
+  /** diffusers HeunDiscreteScheduler: two UNet calls per step, the last step Euler. */
+  HEUN("heun", "Heun", "HeunDiscreteScheduler", "k_heun", "heun_discrete"),
+  /** diffusers LMSDiscreteScheduler: linear multistep, order 4. */
+  LMS("lms", "LMS", "LMSDiscreteScheduler", "k_lms", "lms_discrete"),
+  /** LMS with Karras sigmas (use_karras_sigmas=True). */
+  LMS_KARRAS("lms-karras", "LMS Karras", "LMSDiscreteScheduler", "k_lms_ka", "lms_karras"),
+  /** diffusers KDPM2DiscreteScheduler: two UNet calls per step (at the step's log midpoint). */
+  DPM2("dpm2", "DPM2", "KDPM2DiscreteScheduler", "k_dpm_2", "kdpm2", "dpm_2"),
+  /** DPM2 with Karras sigmas (use_karras_sigmas=True). */
+  DPM2_KARRAS("dpm2-karras", "DPM2 Karras", "KDPM2DiscreteScheduler", "k_dpm_2_ka", "dpm2_karras");
 
   private final String cliName;
   private final String a1111Name;
@@ -119,23 +149,39 @@ public enum SchedulerKind {
 
   /**
    * The kind a model's own scheduler config names (its {@code _class_name}), if Atelier has it:
-   * DPMSolverMultistepScheduler counts as Karras when the config sets use_karras_sigmas.
+   * DPMSolverMultistepScheduler is DPM++ 2M SDE when the config's algorithm_type is
+   * sde-dpmsolver++, and DPMSolverMultistep, LMS and KDPM2 count as Karras when the config sets
+   * use_karras_sigmas.
    */
   public static Optional<SchedulerKind> forConfig(SchedulerConfig config) {
     Optional<String> className = config.className();
     if (className.isEmpty()) {
       return Optional.empty();
     }
-    if (className.get().equals(DPMPP_2M.diffusersClass)) {
-      boolean karras = config.bool("use_karras_sigmas").orElse(false);
-      return Optional.of(karras ? DPMPP_2M_KARRAS : DPMPP_2M);
-    }
-    for (SchedulerKind kind : values()) {
-      if (kind.diffusersClass.equals(className.get())) {
-        return Optional.of(kind);
+    boolean karras = config.bool("use_karras_sigmas").orElse(false);
+    switch (className.get()) {
+      case "DPMSolverMultistepScheduler" -> {
+        boolean sde = config.string("algorithm_type").orElse("").equals("sde-dpmsolver++");
+        return Optional.of(
+            sde
+                ? (karras ? DPMPP_2M_SDE_KARRAS : DPMPP_2M_SDE)
+                : (karras ? DPMPP_2M_KARRAS : DPMPP_2M));
+      }
+      case "LMSDiscreteScheduler" -> {
+        return Optional.of(karras ? LMS_KARRAS : LMS);
+      }
+      case "KDPM2DiscreteScheduler" -> {
+        return Optional.of(karras ? DPM2_KARRAS : DPM2);
+      }
+      default -> {
+        for (SchedulerKind kind : values()) {
+          if (kind.diffusersClass.equals(className.get())) {
+            return Optional.of(kind);
+          }
+        }
+        return Optional.empty();
       }
     }
-    return Optional.empty();
   }
 
   /** The CLI names of all kinds, in declaration order. */

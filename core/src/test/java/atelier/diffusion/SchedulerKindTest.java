@@ -91,8 +91,71 @@ class SchedulerKindTest {
         .contains(SchedulerKind.EULER);
     assertThat(
             SchedulerKind.forConfig(
-                SchedulerConfig.empty().with("_class_name", "UniPCMultistepScheduler")))
+                SchedulerConfig.empty().with("_class_name", "DEISMultistepScheduler")))
         .isEmpty();
     assertThat(SchedulerKind.forConfig(SchedulerConfig.empty())).isEmpty();
+    SchedulerConfig dpm =
+        SchedulerConfig.empty().with("_class_name", "DPMSolverMultistepScheduler");
+    assertThat(SchedulerKind.forConfig(dpm.with("algorithm_type", "sde-dpmsolver++")))
+        .contains(SchedulerKind.DPMPP_2M_SDE);
+    assertThat(
+            SchedulerKind.forConfig(
+                dpm.with("algorithm_type", "sde-dpmsolver++").with("use_karras_sigmas", true)))
+        .contains(SchedulerKind.DPMPP_2M_SDE_KARRAS);
+    assertThat(SchedulerKind.forConfig(dpm.with("use_karras_sigmas", true)))
+        .contains(SchedulerKind.DPMPP_2M_KARRAS);
+    SchedulerConfig lms = SchedulerConfig.empty().with("_class_name", "LMSDiscreteScheduler");
+    assertThat(SchedulerKind.forConfig(lms)).contains(SchedulerKind.LMS);
+    assertThat(SchedulerKind.forConfig(lms.with("use_karras_sigmas", true)))
+        .contains(SchedulerKind.LMS_KARRAS);
+    SchedulerConfig dpm2 = SchedulerConfig.empty().with("_class_name", "KDPM2DiscreteScheduler");
+    assertThat(SchedulerKind.forConfig(dpm2)).contains(SchedulerKind.DPM2);
+    assertThat(SchedulerKind.forConfig(dpm2.with("use_karras_sigmas", true)))
+        .contains(SchedulerKind.DPM2_KARRAS);
+    assertThat(
+            SchedulerKind.forConfig(
+                SchedulerConfig.empty().with("_class_name", "HeunDiscreteScheduler")))
+        .contains(SchedulerKind.HEUN);
+    assertThat(
+            SchedulerKind.forConfig(
+                SchedulerConfig.empty().with("_class_name", "UniPCMultistepScheduler")))
+        .contains(SchedulerKind.UNIPC);
+  }
+
+  @Test
+  void theNewSamplersAnswerToA1111sNames() {
+    assertThat(SchedulerKind.lookup("DPM++ 2M SDE")).isEqualTo(SchedulerKind.DPMPP_2M_SDE);
+    assertThat(SchedulerKind.lookup("DPM++ 2M SDE Karras"))
+        .isEqualTo(SchedulerKind.DPMPP_2M_SDE_KARRAS);
+    assertThat(SchedulerKind.lookup("UniPC")).isEqualTo(SchedulerKind.UNIPC);
+    assertThat(SchedulerKind.lookup("Heun")).isEqualTo(SchedulerKind.HEUN);
+    assertThat(SchedulerKind.lookup("LMS")).isEqualTo(SchedulerKind.LMS);
+    assertThat(SchedulerKind.lookup("lms karras")).isEqualTo(SchedulerKind.LMS_KARRAS);
+    assertThat(SchedulerKind.lookup("DPM2")).isEqualTo(SchedulerKind.DPM2);
+    assertThat(SchedulerKind.lookup("DPM2 Karras")).isEqualTo(SchedulerKind.DPM2_KARRAS);
+    assertThat(SchedulerKind.lookup("k_dpm_2_ka")).isEqualTo(SchedulerKind.DPM2_KARRAS);
+    // A1111's DPM++ SDE (Karras) needs torchsde's Brownian tree, which Atelier does not offer
+    assertThatThrownBy(() -> SchedulerKind.lookup("DPM++ SDE Karras"))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("found \"DPM++ SDE Karras\"");
+  }
+
+  @Test
+  void uniPcRefusesWhatItDoesNotImplement() {
+    SchedulerConfig unipc = SchedulerConfig.empty().with("_class_name", "UniPCMultistepScheduler");
+    assertThatThrownBy(
+            () -> Schedulers.create(SchedulerKind.UNIPC, unipc.with("predict_x0", false), 4))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("predict_x0=false")
+        .hasMessageContaining("(expected true)");
+    assertThatThrownBy(
+            () ->
+                Schedulers.create(
+                    SchedulerKind.UNIPC, unipc.with("disable_corrector", new float[] {0}), 4))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining(
+            "key \"disable_corrector\": expected [] (the corrector on every step), found [0.0]");
+    assertThat(Schedulers.create(SchedulerKind.UNIPC, unipc.with("solver_type", "bh1"), 4))
+        .isNotNull();
   }
 }
