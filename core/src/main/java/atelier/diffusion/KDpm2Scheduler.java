@@ -46,8 +46,8 @@ final class KDpm2Scheduler extends BaseScheduler {
     double[] timesteps = new double[2 * steps - 1];
     timesteps[0] = t[0];
     for (int i = 1; i < steps; i++) {
-      double mid = Numerics.sigmaToT(midpoints[i], noise.logSigmas);
-      timesteps[2 * i - 1] = karras ? mid : (float) mid;
+      // diffusers passes torch tensors here, so the whole interpolation is float32
+      timesteps[2 * i - 1] = Numerics.sigmaToTFloat32(midpoints[i], noise.logSigmas);
       timesteps[2 * i] = t[i];
     }
     return new KDpm2Scheduler(s, noise, timesteps, interleave(base), interleave(midpoints));
