@@ -64,7 +64,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       names = {"-s", "--scheduler", "--sampler"},
       paramLabel = "NAME",
       description =
-          "euler, euler-a, ddim, dpm++2m, dpm++2m-karras, lcm, pndm (default: the model's).")
+          "A sampler by its name or A1111's (atelier schedulers lists them), e.g. euler-a or"
+              + " \"DPM++ 2M Karras\" (default: the model's).")
   String scheduler;
 
   @Option(names = "--steps", paramLabel = "N", description = "Sampler steps.")

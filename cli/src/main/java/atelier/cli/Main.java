@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
       ConfigCommand.class,
       ServeCommand.class,
       WorkerCommand.class,
+      SchedulersCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

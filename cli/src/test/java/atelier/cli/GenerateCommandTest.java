@@ -149,7 +149,7 @@ class GenerateCommandTest {
       {"-W", "100"},
       {"--steps", "0"},
       {"--strength", "1.5", "--init", Golden.dir().resolve("basemap-64.png").toString()},
-      {"--scheduler", "heun"},
+      {"--scheduler", "DPM++ 3M"},
       {"--init", dir.resolve("missing.png").toString()},
     };
     String[] messages = {

@@ -86,6 +86,14 @@ abstract class BaseScheduler implements Scheduler {
   /** The step itself: {@code index} is checked and in order. Updates sample, returns x0. */
   abstract float[] doStep(float[] modelOutput, int index, float[] sample, TorchGenerator generator);
 
+  /**
+   * The float32 sigmas the scheduler steps through, as diffusers holds them (one per UNet call plus
+   * the final one), or null for the DDPM-style schedulers, which have none (for tests).
+   */
+  float[] sigmas() {
+    return null;
+  }
+
   /** add_noise for the DDPM-style schedulers: sqrt(ᾱ_t)·x + sqrt(1 − ᾱ_t)·noise, ᾱ at t. */
   final float[] addNoiseAtTimestep(float[] original, float[] noiseValues, int index) {
     checkIndex(index);

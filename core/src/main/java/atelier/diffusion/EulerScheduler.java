@@ -21,21 +21,9 @@ final class EulerScheduler extends BaseScheduler {
   /** The scheduler after diffusers' set_timesteps(steps). */
   static EulerScheduler create(Settings s, int steps, boolean ancestral) {
     NoiseSchedule noise = new NoiseSchedule(s, true);
-    int train = s.numTrainTimesteps();
-    double[] t = spacedTimesteps(s, steps, train);
-    double[] sigma = new double[t.length];
-    for (int i = 0; i < t.length; i++) {
-      sigma[i] = noise.interpolatedSigma(t[i]);
-    }
-    if (!ancestral && s.useKarrasSigmas()) {
-      double min = s.sigmaMin() != null ? s.sigmaMin() : sigma[sigma.length - 1];
-      double max = s.sigmaMax() != null ? s.sigmaMax() : sigma[0];
-      sigma = Numerics.karras(min, max, steps);
-      t = new double[steps];
-      for (int i = 0; i < steps; i++) {
-        t[i] = Numerics.sigmaToT(sigma[i], noise.logSigmas);
-      }
-    }
+    double[][] schedule = sigmaSchedule(s, noise, steps, !ancestral && s.useKarrasSigmas());
+    double[] t = schedule[0];
+    double[] sigma = schedule[1];
     float[] sigmas = new float[sigma.length + 1];
     for (int i = 0; i < sigma.length; i++) {
       sigmas[i] = (float) sigma[i];
@@ -45,6 +33,32 @@ final class EulerScheduler extends BaseScheduler {
       t[i] = (float) t[i]; // diffusers keeps Euler timesteps as float32
     }
     return new EulerScheduler(s, noise, t, sigmas, ancestral);
+  }
+
+  /**
+   * The set_timesteps schedule the k-diffusion-style discrete schedulers share (Euler, Heun, LMS,
+   * DPM2): spaced timesteps and their interpolated sigmas or, with {@code karras}, Karras sigmas
+   * between the spaced ones' ends (or the config's sigma_min/sigma_max) and the fractional
+   * timesteps they map back to. Float64, as numpy leaves them; no final sigma.
+   *
+   * @return {timesteps, sigmas}, one entry per step each
+   */
+  static double[][] sigmaSchedule(Settings s, NoiseSchedule noise, int steps, boolean karras) {
+    double[] t = spacedTimesteps(s, steps, s.numTrainTimesteps());
+    double[] sigma = new double[t.length];
+    for (int i = 0; i < t.length; i++) {
+      sigma[i] = noise.interpolatedSigma(t[i]);
+    }
+    if (karras) {
+      double min = s.sigmaMin() != null ? s.sigmaMin() : sigma[sigma.length - 1];
+      double max = s.sigmaMax() != null ? s.sigmaMax() : sigma[0];
+      sigma = Numerics.karras(min, max, steps);
+      t = new double[steps];
+      for (int i = 0; i < steps; i++) {
+        t[i] = Numerics.sigmaToT(sigma[i], noise.logSigmas);
+      }
+    }
+    return new double[][] {t, sigma};
   }
 
   /** The float timesteps of set_timesteps, before any Karras conversion. */
@@ -74,18 +88,29 @@ final class EulerScheduler extends BaseScheduler {
 
   @Override
   public double initNoiseSigma() {
+    return initNoiseSigma(settings, sigmas);
+  }
+
+  /**
+   * diffusers' init_noise_sigma of the sigma-space schedulers: the largest sigma for linspace or
+   * trailing spacing, sqrt(max² + 1) for leading, in float32.
+   */
+  static double initNoiseSigma(Settings settings, float[] sigmas) {
     float max = 0;
     for (float sigma : sigmas) {
       max = Math.max(max, sigma);
     }
-    // diffusers: the largest sigma for linspace/trailing spacing, sqrt(max² + 1) for leading
     return settings.spacing() == Settings.Spacing.LEADING ? Numerics.sqrt(max * max + 1) : max;
   }
 
   @Override
   public float[] scaleModelInput(float[] sample, int index) {
     checkIndex(index);
-    float sigma = sigmas[index];
+    return scaled(sample, sigmas[index]);
+  }
+
+  /** The UNet input at sigma: the sample divided by sqrt(sigma² + 1), in float32. */
+  static float[] scaled(float[] sample, float sigma) {
     float scale = Numerics.sqrt(sigma * sigma + 1);
     float[] out = new float[sample.length];
     for (int i = 0; i < out.length; i++) {
@@ -94,11 +119,21 @@ final class EulerScheduler extends BaseScheduler {
     return out;
   }
 
+  /** Noise at sigma: original + noise·sigma, as the sigma-space schedulers' add_noise. */
+  static float[] noised(float[] original, float[] noiseValues, float sigma) {
+    checkSameLength(original, noiseValues);
+    float[] out = new float[original.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = original[i] + noiseValues[i] * sigma;
+    }
+    return out;
+  }
+
   @Override
   float[] doStep(float[] modelOutput, int index, float[] sample, TorchGenerator generator) {
     float sigma = sigmas[index];
     float next = sigmas[index + 1];
-    float[] x0 = predictOriginal(modelOutput, sample, sigma);
+    float[] x0 = predictOriginal(settings.prediction(), modelOutput, sample, sigma);
     float sigmaUp = 0;
     float dt;
     if (ancestral) {
@@ -122,9 +157,11 @@ final class EulerScheduler extends BaseScheduler {
     return x0;
   }
 
-  private float[] predictOriginal(float[] out, float[] sample, float sigma) {
+  /** x0 from a model output at sigma, as Euler, Heun, LMS and DPM2 read epsilon/v/sample. */
+  static float[] predictOriginal(
+      Settings.Prediction prediction, float[] out, float[] sample, float sigma) {
     float[] x0 = new float[out.length];
-    switch (settings.prediction()) {
+    switch (prediction) {
       case EPSILON:
         for (int i = 0; i < x0.length; i++) {
           x0[i] = sample[i] - sigma * out[i];
@@ -141,7 +178,7 @@ final class EulerScheduler extends BaseScheduler {
         System.arraycopy(out, 0, x0, 0, x0.length);
         break;
       default:
-        throw new IllegalStateException("unhandled prediction " + settings.prediction());
+        throw new IllegalStateException("unhandled prediction " + prediction);
     }
     return x0;
   }
@@ -149,16 +186,11 @@ final class EulerScheduler extends BaseScheduler {
   @Override
   public float[] addNoise(float[] original, float[] noiseValues, int index) {
     checkIndex(index);
-    checkSameLength(original, noiseValues);
-    float sigma = sigmas[index];
-    float[] out = new float[original.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = original[i] + noiseValues[i] * sigma;
-    }
-    return out;
+    return noised(original, noiseValues, sigmas[index]);
   }
 
   /** The float32 sigmas, one per timestep plus the final one (package-private, for tests). */
+  @Override
   float[] sigmas() {
     return sigmas.clone();
   }

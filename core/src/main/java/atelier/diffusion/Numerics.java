@@ -113,6 +113,23 @@ final class Numerics {
    * blend is float64 (numpy 2 keeps the weight in float64; the timesteps then differ by ~1e-5).
    */
   static double sigmaToT(double sigma, float[] logSigmas) {
+    int low = sigmaToTLow(sigma, logSigmas);
+    float w = sigmaToTWeight(sigma, logSigmas, low);
+    float keep = 1 - w;
+    return (double) keep * low + (double) w * (low + 1);
+  }
+
+  /**
+   * {@link #sigmaToT} when diffusers hands it torch tensors (KDPM2's midpoint sigmas and its tensor
+   * of log-sigmas): the same comparison and weight, and the blend in float32 too.
+   */
+  static float sigmaToTFloat32(double sigma, float[] logSigmas) {
+    int low = sigmaToTLow(sigma, logSigmas);
+    float w = sigmaToTWeight(sigma, logSigmas, low);
+    return (1 - w) * (float) low + w * (float) (low + 1);
+  }
+
+  private static int sigmaToTLow(double sigma, float[] logSigmas) {
     float logSigma = (float) Math.log(Math.max(sigma, 1e-10));
     int low = 0;
     for (int k = 0; k < logSigmas.length; k++) {
@@ -120,12 +137,13 @@ final class Numerics {
         low = k; // argmax of the cumulative count: the last index where the test holds
       }
     }
-    low = Math.min(low, logSigmas.length - 2);
-    int high = low + 1;
-    float w = (logSigmas[low] - logSigma) / (logSigmas[low] - logSigmas[high]);
-    w = Math.min(Math.max(w, 0f), 1f);
-    float keep = 1 - w;
-    return (double) keep * low + (double) w * high;
+    return Math.min(low, logSigmas.length - 2);
+  }
+
+  private static float sigmaToTWeight(double sigma, float[] logSigmas, int low) {
+    float logSigma = (float) Math.log(Math.max(sigma, 1e-10));
+    float w = (logSigmas[low] - logSigma) / (logSigmas[low] - logSigmas[low + 1]);
+    return Math.min(Math.max(w, 0f), 1f);
   }
 
   /** Karras et al. (2022) sigmas, rho 7, from sigmaMax down to sigmaMin, in float64. */

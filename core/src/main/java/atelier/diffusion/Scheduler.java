@@ -22,11 +22,16 @@ public interface Scheduler {
    * The model timesteps, one per UNet call, in the order they are used (a copy). Integer-valued
    * except Euler's, which may be fractional (linspace spacing, Karras sigmas): feed a float
    * timestep input as is, and round only where the UNet takes int64. PNDM lists one more entry than
-   * its step count (its first PLMS step takes two calls).
+   * its step count (its first PLMS step takes two calls); Heun and DPM2 list 2·steps − 1 (two calls
+   * per step, the last step one).
    */
   double[] timesteps();
 
-  /** Number of UNet calls per denoising step (1 for all current samplers). */
+  /**
+   * diffusers' {@code order}: how many entries of {@link #timesteps()} (UNet calls) one denoising
+   * step takes, 2 for Heun and DPM2, else 1. Image-to-image skips whole steps, so its begin index
+   * is a multiple of it. The sampling loop still makes one call per timestep entry.
+   */
   default int order() {
     return 1;
   }
@@ -60,14 +65,14 @@ public interface Scheduler {
 
   /**
    * Advances {@code sample} in place from call {@code index} to the next, given the (guided) model
-   * output at that call. Euler ancestral, LCM (every step but the last) and DDIM with eta &gt; 0
-   * draw {@code sample.length} fresh normals from {@code generator}, as diffusers draws a tensor of
-   * the sample's shape; the others ignore it (it may then be null).
+   * output at that call. Euler ancestral, DPM++ 2M SDE, LCM (every step but the last) and DDIM with
+   * eta &gt; 0 draw {@code sample.length} fresh normals from {@code generator}, as diffusers draws
+   * a tensor of the sample's shape; the others ignore it (it may then be null).
    *
    * @return the model's current estimate of the clean sample (x0), a new array: diffusers'
-   *     pred_original_sample (Euler, DDIM), the converted model output (DPM++), LCM's denoised
-   *     (which LCM pipelines decode after the last step); for PNDM, which has none in diffusers,
-   *     the x0 implied by this call's model output
+   *     pred_original_sample (Euler, DDIM, Heun, LMS, DPM2), the converted model output (DPM++,
+   *     UniPC), LCM's denoised (which LCM pipelines decode after the last step); for PNDM, which
+   *     has none in diffusers, the x0 implied by this call's model output
    * @throws IllegalStateException if {@code index} is not the next one to step
    */
   float[] step(float[] modelOutput, int index, float[] sample, TorchGenerator generator);

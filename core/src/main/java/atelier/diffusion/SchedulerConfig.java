@@ -270,7 +270,8 @@ public final class SchedulerConfig {
           "use_flow_sigmas",
           "lower_order_final",
           "euler_at_final",
-          "use_dynamic_shifting"
+          "use_dynamic_shifting",
+          "predict_x0"
         }) {
       m.put(k, Type.BOOLEAN);
     }
@@ -284,6 +285,7 @@ public final class SchedulerConfig {
     }
     m.put("variance_type", Type.STRING_OR_NULL);
     m.put("trained_betas", Type.NUMBERS_OR_NULL);
+    m.put("disable_corrector", Type.NUMBERS_OR_NULL);
     return Map.copyOf(m);
   }
 }

@@ -11,13 +11,16 @@ public final class Schedulers {
    * A scheduler of {@code kind} for {@code steps} denoising steps, as diffusers' {@code
    * KindClass.from_config(config)} followed by {@code set_timesteps(steps)}. Keys the config has
    * override the class defaults; keys it lacks take the kind's class default. The kind fixes what
-   * its name says: the DPM++ kinds are dpmsolver++ of order 2 with Karras sigmas off or on,
-   * whatever the config says about algorithm_type, solver_order or use_karras_sigmas.
+   * its name says: the DPM++ kinds are dpmsolver++ (or sde-dpmsolver++) of order 2 with Karras
+   * sigmas off or on, whatever the config says about algorithm_type, solver_order or
+   * use_karras_sigmas; UniPC is of order 2 without Karras sigmas; LMS and DPM2 have Karras sigmas
+   * exactly when the kind's name says so.
    *
    * <p>With {@code options.strength() < 1} the scheduler is set up for image-to-image as diffusers'
    * img2img pipelines do it: {@link Scheduler#beginIndex()} is already set (to {@code steps −
-   * int(steps·strength)}), except for LCM, which takes its steps from the shortened schedule and
-   * begins at 0.
+   * int(steps·strength)}, times {@link Scheduler#order()} for Heun and DPM2, whose timestep lists
+   * hold two UNet calls per step), except for LCM, which takes its steps from the shortened
+   * schedule and begins at 0.
    *
    * @throws BadRequestException if the config asks for something Atelier does not implement for
    *     this kind (naming the key, expected and found), if steps is out of range for the kind, or
@@ -55,10 +58,17 @@ public final class Schedulers {
           case DPMPP_2M, DPMPP_2M_KARRAS -> DpmSolverScheduler.create(s, steps);
           case LCM -> LcmScheduler.create(s, steps, options.strength());
           case PNDM -> PndmScheduler.create(s, steps);
+          case DPMPP_2M_SDE, DPMPP_2M_SDE_KARRAS -> DpmSolverScheduler.create(s, steps);
+          case UNIPC -> UniPcScheduler.create(s, steps);
+          case HEUN -> HeunScheduler.create(s, steps);
+          case LMS, LMS_KARRAS -> LmsScheduler.create(s, steps);
+          case DPM2, DPM2_KARRAS -> KDpm2Scheduler.create(s, steps);
         };
     checkSchedule(kind, s, steps, scheduler);
     if (options.strength() < 1 && kind != SchedulerKind.LCM) {
-      scheduler.setBeginIndex(imageToImageStart(steps, options.strength(), kind));
+      // diffusers: timesteps[t_start · order:], two entries per step for Heun and DPM2
+      scheduler.setBeginIndex(
+          imageToImageStart(steps, options.strength(), kind) * scheduler.order());
     }
     return scheduler;
   }
@@ -98,8 +108,9 @@ public final class Schedulers {
   /**
    * Near num_train_timesteps steps some schedules break down, in diffusers too: DDIM and PNDM with
    * "leading" spacing and a steps offset reach a timestep past the end of the training noise table
-   * (an IndexError there), and DPM-Solver's spacing repeats a timestep (a zero-length step, NaN).
-   * Refuse such a count, naming the largest that works.
+   * (an IndexError there), DPM-Solver's and UniPC's spacing repeats a timestep (a zero-length step,
+   * NaN), and LMS's leading spacing with an offset repeats the last training sigma (its Lagrange
+   * coefficients divide by zero, NaN). Refuse such a count, naming the largest that works.
    */
   private static void checkSchedule(
       SchedulerKind kind, Settings s, int steps, BaseScheduler scheduler) {
@@ -134,6 +145,8 @@ public final class Schedulers {
     return switch (kind) {
       case DDIM -> DdimScheduler.create(s, steps, 0);
       case PNDM -> PndmScheduler.create(s, steps);
+      case UNIPC -> UniPcScheduler.create(s, steps);
+      case LMS, LMS_KARRAS -> LmsScheduler.create(s, steps);
       default -> DpmSolverScheduler.create(s, steps);
     };
   }
@@ -155,15 +168,35 @@ public final class Schedulers {
                 + train
                 + " training timesteps,";
       }
-      case DPMPP_2M, DPMPP_2M_KARRAS -> {
+      case DPMPP_2M, DPMPP_2M_KARRAS, DPMPP_2M_SDE, DPMPP_2M_SDE_KARRAS -> {
         return ((DpmSolverScheduler) made).repeatsASigma()
             ? "repeats a timestep (a zero-length solver step)"
+            : null;
+      }
+      case UNIPC -> {
+        return ((UniPcScheduler) made).repeatsASigma()
+            ? "repeats a timestep (a zero-length solver step)"
+            : null;
+      }
+      case LMS, LMS_KARRAS -> {
+        return repeats(made.sigmas(), made.timesteps.length)
+            ? "repeats a sigma (its multistep coefficients divide by their differences)"
             : null;
       }
       default -> {
         return null;
       }
     }
+  }
+
+  /** Whether two of the first {@code steps} sigmas in a row are equal. */
+  private static boolean repeats(float[] sigmas, int steps) {
+    for (int i = 0; i + 1 < steps; i++) {
+      if (sigmas[i] == sigmas[i + 1]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A scheduler with {@link SchedulerOptions#DEFAULTS} (text-to-image, eta 0). */
@@ -173,7 +206,7 @@ public final class Schedulers {
 
   /**
    * diffusers' img2img get_timesteps: skip {@code steps − min(int(steps·strength), steps)} steps
-   * (each scheduler here makes one UNet call per step, so the skipped steps are timestep indices).
+   * (the caller multiplies by the scheduler's order to get a timestep index).
    */
   static int imageToImageStart(int steps, double strength, SchedulerKind kind) {
     int initTimestep = Math.min((int) (steps * strength), steps);

@@ -34,7 +34,8 @@ record Settings(
     boolean finalSigmaMin,
     boolean lowerOrderFinal,
     boolean eulerAtFinal,
-    boolean heunSolver) {
+    boolean heunSolver,
+    boolean bh1Solver) {
 
   enum BetaSchedule {
     LINEAR("linear"),
@@ -135,7 +136,40 @@ record Settings(
               "timestep_scaling",
               "rescale_betas_zero_snr"),
           "PNDMScheduler",
-          keys("skip_prk_steps", "set_alpha_to_one"));
+          keys("skip_prk_steps", "set_alpha_to_one"),
+          // Heun and DPM2 read sigma_min/sigma_max from the config for Karras sigmas when the file
+          // has them (diffusers keeps a file's unknown keys in .config); LMS never does
+          "HeunDiscreteScheduler",
+          keys(
+              "use_karras_sigmas",
+              "use_exponential_sigmas",
+              "use_beta_sigmas",
+              "clip_sample",
+              "clip_sample_range",
+              "sigma_min",
+              "sigma_max"),
+          "LMSDiscreteScheduler",
+          keys("use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas"),
+          "KDPM2DiscreteScheduler",
+          keys(
+              "use_karras_sigmas",
+              "use_exponential_sigmas",
+              "use_beta_sigmas",
+              "sigma_min",
+              "sigma_max"),
+          "UniPCMultistepScheduler",
+          keys(
+              "thresholding",
+              "predict_x0",
+              "solver_type",
+              "lower_order_final",
+              "disable_corrector",
+              "use_exponential_sigmas",
+              "use_beta_sigmas",
+              "use_flow_sigmas",
+              "final_sigmas_type",
+              "rescale_betas_zero_snr",
+              "use_dynamic_shifting"));
 
   private static Set<String> keys(String... own) {
     var all = new java.util.HashSet<>(COMMON);
@@ -153,8 +187,10 @@ record Settings(
     ConfigReader r = new ConfigReader(kind, config);
     boolean lcm = kind == SchedulerKind.LCM;
     String cls = kind.diffusersClass();
-    boolean eulerOrDpm =
-        kind == SchedulerKind.EULER || cls.equals(SchedulerKind.DPMPP_2M.diffusersClass());
+    // LCM, Heun and DPM2 default to Stable Diffusion's betas (their schedule stays linear)
+    boolean sdBetas =
+        lcm || cls.equals("HeunDiscreteScheduler") || cls.equals("KDPM2DiscreteScheduler");
+    boolean unipc = kind == SchedulerKind.UNIPC;
 
     r.reject("thresholding", false, "thresholding (dynamic thresholding) is not implemented");
     r.reject("use_exponential_sigmas", false, "exponential sigmas are not implemented");
@@ -162,6 +198,15 @@ record Settings(
     r.reject("use_lu_lambdas", false, "Lu lambdas are not implemented");
     r.reject("use_flow_sigmas", false, "flow-matching sigmas are not implemented");
     r.reject("use_dynamic_shifting", false, "dynamic shifting is not implemented");
+    r.reject(
+        "predict_x0", true, "UniPC's noise-prediction form (predict_x0=false) is not implemented");
+    if (r.has("disable_corrector")
+        && config.floats("disable_corrector").map(f -> f.length > 0).orElse(false)) {
+      throw r.unsupported(
+          "disable_corrector",
+          "[] (the corrector on every step)",
+          Arrays.toString(config.floats("disable_corrector").get()));
+    }
     r.expect("interpolation_type", "linear", List.of("linear"));
     r.expect("timestep_type", "discrete", List.of("discrete"));
     if (r.has("variance_type") && config.string("variance_type").isPresent()) {
@@ -186,8 +231,8 @@ record Settings(
           trainSteps + " values (num_train_timesteps)",
           trainedBetas.length + " values");
     }
-    double betaStart = r.number("beta_start", lcm ? 0.00085 : 0.0001);
-    double betaEnd = r.number("beta_end", lcm ? 0.012 : 0.02);
+    double betaStart = r.number("beta_start", sdBetas ? 0.00085 : 0.0001);
+    double betaEnd = r.number("beta_end", sdBetas ? 0.012 : 0.02);
     if (trainedBetas == null && !(betaStart > 0 && betaEnd > 0 && betaStart < 1 && betaEnd < 1)) {
       throw r.unsupported("beta_start/beta_end", "values in (0, 1)", betaStart + "/" + betaEnd);
     }
@@ -201,7 +246,8 @@ record Settings(
     Prediction prediction = predictionFor(r, kind);
     // (LCM reads timestep_spacing but does not use it: its timesteps come from
     // original_inference_steps)
-    boolean leadingDefault = !(eulerOrDpm || kind == SchedulerKind.EULER_ANCESTRAL);
+    boolean leadingDefault =
+        kind == SchedulerKind.DDIM || kind == SchedulerKind.PNDM || kind == SchedulerKind.LCM;
     Spacing spacing =
         r.choice(
             "timestep_spacing",
@@ -209,22 +255,25 @@ record Settings(
             Spacing.values(),
             s -> s.key);
 
-    boolean finalSigmaMin = false;
-    if (eulerOrDpm) {
-      String finalSigmas = r.expect("final_sigmas_type", "zero", List.of("zero", "sigma_min"));
-      finalSigmaMin = finalSigmas.equals("sigma_min");
-    }
+    // (classes without the key read the default, zero)
+    String finalSigmas = r.expect("final_sigmas_type", "zero", List.of("zero", "sigma_min"));
+    boolean finalSigmaMin = finalSigmas.equals("sigma_min");
     boolean heun = false;
+    boolean bh1 = false;
     if (r.has("solver_type")) {
-      // diffusers maps the UniPC/DEIS solver names to midpoint
+      // DPM-Solver maps the UniPC/DEIS solver names to midpoint, UniPC maps DPM-Solver's to bh2
       String solver =
-          r.expect("solver_type", "midpoint", List.of("midpoint", "heun", "logrho", "bh1", "bh2"));
-      heun = solver.equals("heun");
+          r.expect(
+              "solver_type",
+              unipc ? "bh2" : "midpoint",
+              List.of("midpoint", "heun", "logrho", "bh1", "bh2"));
+      heun = !unipc && solver.equals("heun");
+      bh1 = unipc && solver.equals("bh1");
     }
     boolean karras =
         switch (kind) {
-          case DPMPP_2M -> false;
-          case DPMPP_2M_KARRAS -> true;
+          case DPMPP_2M, DPMPP_2M_SDE, LMS, DPM2, UNIPC -> false;
+          case DPMPP_2M_KARRAS, DPMPP_2M_SDE_KARRAS, LMS_KARRAS, DPM2_KARRAS -> true;
           default -> r.bool("use_karras_sigmas", false);
         };
     int originalSteps = r.integer("original_inference_steps", 50);
@@ -257,7 +306,8 @@ record Settings(
         finalSigmaMin,
         r.bool("lower_order_final", true),
         r.bool("euler_at_final", false),
-        heun);
+        heun,
+        bh1);
   }
 
   private static Prediction predictionFor(ConfigReader r, SchedulerKind kind) {
@@ -265,7 +315,8 @@ record Settings(
         switch (kind) {
           // diffusers' EulerAncestral and PNDM raise for "sample"; Euler also spells it
           // "original_sample"
-          case EULER_ANCESTRAL, PNDM -> List.of("epsilon", "v_prediction");
+          // (and KDPM2 for "sample": NotImplementedError)
+          case EULER_ANCESTRAL, PNDM, DPM2, DPM2_KARRAS -> List.of("epsilon", "v_prediction");
           case EULER -> List.of("epsilon", "v_prediction", "sample", "original_sample");
           default -> List.of("epsilon", "v_prediction", "sample");
         };

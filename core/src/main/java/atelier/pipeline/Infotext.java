@@ -1,5 +1,6 @@
 package atelier.pipeline;
 
+import atelier.diffusion.SchedulerKind;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -13,18 +14,14 @@ import java.util.Map;
 public final class Infotext {
   private Infotext() {}
 
-  /** A1111's sampler name for an Atelier scheduler name. */
+  /** A1111's sampler name for an Atelier scheduler name ({@link SchedulerKind#a1111Name}). */
   public static String samplerName(String scheduler) {
-    return switch (scheduler) {
-      case "euler" -> "Euler";
-      case "euler-a" -> "Euler a";
-      case "ddim" -> "DDIM";
-      case "dpm++2m" -> "DPM++ 2M";
-      case "dpm++2m-karras" -> "DPM++ 2M Karras";
-      case "lcm" -> "LCM";
-      case "pndm" -> "PLMS";
-      default -> scheduler;
-    };
+    for (SchedulerKind kind : SchedulerKind.values()) {
+      if (kind.cliName().equals(scheduler)) {
+        return kind.a1111Name();
+      }
+    }
+    return scheduler;
   }
 
   /** The parameters text for one image. */

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
  * Timesteps, sigmas, init_noise_sigma and the noise schedule against diffusers. Reference:
  * diffusion/scheduler_schedules.json, written by tools/diffusion/scheduler_reference.py from
  * huggingface/diffusers 58eb52c0 (0.40.0.dev0) scheduling_*.py with torch 1.13.1 / numpy 1.24.2:
- * OtherScheduler.from_config(model_config) then set_timesteps(steps).
+ * OtherScheduler.from_config(model_config) then set_timesteps(steps). The samplers added for A1111
+ * parity are checked the same way against diffusion/sampler_schedules.json, written by
+ * tools/diffusion/sampler_reference.py from the same diffusers commit.
  */
 class SchedulerScheduleTest {
   private static final JsonNode REFERENCE = ReferenceData.load("scheduler_schedules.json");
@@ -64,6 +66,105 @@ class SchedulerScheduleTest {
     assertThat(cases).isGreaterThan(400);
     System.out.printf(
         "SchedulerScheduleTest: %d schedules, max relative sigma error %.3g%n", cases, worstSigma);
+  }
+
+  @Test
+  void theA1111SamplersSchedulesMatchDiffusers() {
+    JsonNode reference = ReferenceData.load("sampler_schedules.json");
+    Map<String, SchedulerConfig> configs = ReferenceConfigs.from(reference);
+    List<String> failures = new ArrayList<>();
+    double worstSigma = 0;
+    int cases = 0;
+    for (JsonNode c : reference.get("cases")) {
+      SchedulerKind kind = SchedulerKind.lookup(c.get("kind").asText());
+      int steps = c.get("steps").asInt();
+      String where = c.get("config").asText() + " " + kind + " " + steps + " steps";
+      BaseScheduler s =
+          (BaseScheduler) Schedulers.create(kind, configs.get(c.get("config").asText()), steps);
+      double[] expected = doubles(c.get("timesteps"));
+      double[] got = s.timesteps();
+      // fractional timesteps (Karras, DPM2's midpoints) come from a float32 log-sigma table, as
+      // Euler's do (see above); UniPC's and DPM-Solver's integer timesteps must be identical
+      boolean integer = kind == SchedulerKind.UNIPC || kind.cliName().startsWith("dpm++");
+      if (!close(expected, got, integer ? 0 : 2e-4)) {
+        failures.add(where + ": timesteps expected " + str(expected) + " found " + str(got));
+      }
+      double init = c.get("init_noise_sigma").asDouble();
+      if (Math.abs(s.initNoiseSigma() - init) > 1e-6 * init) {
+        failures.add(
+            where + ": init_noise_sigma expected " + init + " found " + s.initNoiseSigma());
+      }
+      worstSigma =
+          Math.max(worstSigma, compareSigmas(where, c.get("sigmas"), s.sigmas(), failures));
+      if (c.has("sigmas_interpol")) {
+        float[] mid = ((KDpm2Scheduler) s).interpolatedSigmas();
+        worstSigma =
+            Math.max(
+                worstSigma,
+                compareSigmas(where + " interpol", c.get("sigmas_interpol"), mid, failures));
+      }
+      cases++;
+    }
+    assertThat(failures).isEmpty();
+    assertThat(cases).isGreaterThan(400);
+    System.out.printf(
+        "SchedulerScheduleTest (A1111 samplers): %d schedules, max relative sigma error %.3g%n",
+        cases, worstSigma);
+    for (JsonNode r : reference.get("resolved")) {
+      SchedulerKind kind = SchedulerKind.lookup(r.get("kind").asText());
+      Settings s = Settings.resolve(kind, configs.get(r.get("config").asText()));
+      r.get("resolved")
+          .properties()
+          .forEach(
+              e -> {
+                if (!Settings.accepts(kind, e.getKey())) {
+                  return;
+                }
+                String want =
+                    e.getValue().isNumber()
+                        ? String.valueOf(e.getValue().asDouble())
+                        : e.getValue().asText();
+                String got = resolvedValue(s, e.getKey());
+                if (!want.equals(got)) {
+                  failures.add(
+                      r.get("config").asText()
+                          + " "
+                          + kind
+                          + " "
+                          + e.getKey()
+                          + ": diffusers "
+                          + want
+                          + ", Atelier "
+                          + got);
+                }
+              });
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  /** Compares float32 sigmas (null in the JSON for NaN) to 1e-6 relative; the worst error. */
+  private static double compareSigmas(
+      String where, JsonNode want, float[] got, List<String> failures) {
+    double worst = 0;
+    if (got.length != want.size()) {
+      failures.add(where + ": " + want.size() + " sigmas expected, found " + got.length);
+      return worst;
+    }
+    for (int i = 0; i < got.length; i++) {
+      if (want.get(i).isNull()) {
+        if (!Float.isNaN(got[i])) {
+          failures.add(where + ": sigma[" + i + "] expected NaN found " + got[i]);
+        }
+        continue;
+      }
+      double w = want.get(i).asDouble();
+      double rel = Math.abs(got[i] - w) / Math.max(w, 1e-30);
+      worst = Math.max(worst, rel);
+      if (!(rel <= 1e-6)) {
+        failures.add(where + ": sigma[" + i + "] expected " + w + " found " + got[i]);
+      }
+    }
+    return worst;
   }
 
   @Test
