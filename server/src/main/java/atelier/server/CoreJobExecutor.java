@@ -3,39 +3,46 @@ package atelier.server;
 import atelier.BadRequestException;
 import atelier.Progress;
 import atelier.ProgressListener;
-import atelier.image.PngText;
 import atelier.jobs.JobContext;
 import atelier.jobs.JobResult;
 import atelier.jobs.JobRunner;
 import atelier.jobs.JobSpec;
 import atelier.jobs.JobSpecs;
-import atelier.jobs.OutputSink;
 import atelier.jobs.RecipeSpec;
 import atelier.pipeline.ArtworkPng;
 import atelier.upscale.UpscalePng;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.ImageInputStream;
+import org.w3c.dom.Node;
 
 /**
  * The production {@link JobExecutor}: reads a job's (kind, spec JSON) with core's {@link JobSpecs},
  * runs it with one shared {@link JobRunner} (whose model cache keeps pipelines warm between jobs),
  * reports progress to the job's {@link JobControl} and stops through its cancel token. Images are
- * made into a private temporary folder and handed back as bytes with their records; the worker then
- * writes them under their final names, so nothing a job makes is visible before it is done.
+ * kept in memory ({@link MemorySink}) and handed back as bytes with their records; the worker then
+ * writes them under their final names, so nothing a job makes is visible before it is done. Recipe
+ * runs and sweeps, which write their own files, use a private temporary folder.
  *
  * <p>Thread-safe: several worker threads may run jobs on one executor.
  */
 public final class CoreJobExecutor implements JobExecutor {
-  private static final System.Logger LOG = System.getLogger(CoreJobExecutor.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final JobRunner runner;
   private final Map<String, LiveProgress> live = new ConcurrentHashMap<>();
 
@@ -54,21 +61,38 @@ public final class CoreJobExecutor implements JobExecutor {
   @Override
   public JobOutcome execute(Job job, JobControl control) throws IOException {
     JobSpec spec = JobSpecs.fromJson(job.kind(), job.spec());
-    Path tmp = Files.createTempDirectory("atelier-job-");
-    try {
+    try (MemorySink sink = new MemorySink()) {
       ProgressListener listener = p -> report(job.id(), control, p);
-      JobResult result =
-          runner.run(spec, new JobContext(listener, control.cancelToken(), OutputSink.folder(tmp)));
+      JobResult result = runner.run(spec, new JobContext(listener, control.cancelToken(), sink));
       String recipe = spec instanceof RecipeSpec r ? r.recipe() : null;
       List<OutputImage> out = new ArrayList<>();
       for (JobResult.Image image : result.images()) {
-        out.add(output(image, recipe));
+        out.add(output(image, sink.bytes(image.file()), recipe));
       }
-      return new JobOutcome(out);
+      return new JobOutcome(out, result(result));
     } finally {
       live.remove(job.id());
-      deleteTree(tmp);
     }
+  }
+
+  /**
+   * What the job reports besides its images, as the queue stores it: {@code notes} and, for
+   * best-of-N, {@code selection} (the report the CLI writes as {@code selection-SEED.json}: every
+   * candidate with its seed, score, per-scorer details, whether it was kept and why it was
+   * rejected), without the file names, which were never real files here.
+   */
+  static String result(JobResult result) throws IOException {
+    ObjectNode n = JSON.createObjectNode();
+    if (result.selection() != null) {
+      JsonNode report = JSON.readTree(result.selection().json());
+      for (JsonNode image : report.path("images")) {
+        ((ObjectNode) image).remove("file");
+      }
+      n.set("selection", report);
+    }
+    ArrayNode notes = n.putArray("notes");
+    result.notes().forEach(notes::add);
+    return JSON.writeValueAsString(n);
   }
 
   private void report(String jobId, JobControl control, Progress p) {
@@ -77,7 +101,7 @@ public final class CoreJobExecutor implements JobExecutor {
       live.put(
           jobId,
           new LiveProgress(
-              p.stage().name().toLowerCase(java.util.Locale.ROOT),
+              p.stage().name().toLowerCase(Locale.ROOT),
               last == null ? 0 : last.step(),
               last == null ? Math.max(1, p.images() * p.total()) : last.total(),
               last == null ? 0 : last.rate(),
@@ -92,10 +116,10 @@ public final class CoreJobExecutor implements JobExecutor {
     live.put(jobId, new LiveProgress("denoise", step, total, rate, eta));
   }
 
-  private static OutputImage output(JobResult.Image image, String recipe) throws IOException {
-    byte[] bytes = Files.readAllBytes(image.file());
+  private static OutputImage output(JobResult.Image image, byte[] bytes, String recipe)
+      throws IOException {
+    Map<String, String> texts = pngTexts(bytes);
     String record;
-    Map<String, String> texts = PngText.read(image.file());
     if (texts.containsKey(ArtworkPng.RECORD)) {
       record = texts.get(ArtworkPng.RECORD);
     } else if (texts.containsKey(UpscalePng.RECORDS)) {
@@ -112,21 +136,54 @@ public final class CoreJobExecutor implements JobExecutor {
             : image.record().model().id();
     String name = image.file().getFileName().toString();
     int dot = name.lastIndexOf('.');
-    String ext = dot > 0 ? name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT) : "png";
+    String ext = dot > 0 ? name.substring(dot + 1).toLowerCase(Locale.ROOT) : "png";
     if (!ext.matches("[a-z0-9]{1,8}")) {
       throw new BadRequestException("output " + name + ": expected an image file, found " + ext);
     }
     return new OutputImage(ext, bytes, prompt, model, recipe, record);
   }
 
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
+  /**
+   * The text chunks of a PNG this job just made (tEXt, zTXt, iTXt, as ImageIO's PNG reader gives
+   * them; the pixels are not decoded); empty for another format. The bytes are our own output, so
+   * no input limits apply.
+   */
+  static Map<String, String> pngTexts(byte[] png) throws IOException {
+    Map<String, String> out = new LinkedHashMap<>();
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("png");
+      if (in == null || !readers.hasNext()) {
+        return out;
       }
-    } catch (IOException | UncheckedIOException e) {
-      // The outcome is already in memory; a leftover temporary folder only costs disk space.
-      LOG.log(System.Logger.Level.WARNING, "cannot remove " + dir + ": " + e);
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, false);
+        IIOMetadata meta = reader.getImageMetadata(0);
+        Node root = meta.getAsTree("javax_imageio_png_1.0");
+        for (Node chunk = root.getFirstChild(); chunk != null; chunk = chunk.getNextSibling()) {
+          String type = chunk.getNodeName();
+          String value =
+              switch (type) {
+                case "tEXt" -> "value";
+                case "zTXt", "iTXt" -> "text";
+                default -> null;
+              };
+          if (value == null) {
+            continue;
+          }
+          for (Node e = chunk.getFirstChild(); e != null; e = e.getNextSibling()) {
+            var attrs = e.getAttributes();
+            out.put(
+                attrs.getNamedItem("keyword").getNodeValue(),
+                attrs.getNamedItem(value).getNodeValue());
+          }
+        }
+      } catch (javax.imageio.IIOException e) {
+        return out;
+      } finally {
+        reader.dispose();
+      }
     }
+    return out;
   }
 }

@@ -25,7 +25,7 @@ abstract class JdbcJobQueue implements JobQueue {
   private static final String JOB_COLUMNS =
       "id, kind, spec, state, priority, attempts, worker_id, created_at, started_at, finished_at,"
           + " lease_expires_at, heartbeat_at, error_kind, error_message, progress_step,"
-          + " progress_total, cancel_requested";
+          + " progress_total, cancel_requested, result";
   private static final String IMAGE_COLUMNS =
       "id, job_id, idx, path, prompt, model, recipe, record, created_at";
 
@@ -212,7 +212,7 @@ abstract class JdbcJobQueue implements JobQueue {
   }
 
   @Override
-  public boolean complete(String jobId, String workerId, List<ImageRow> images) {
+  public boolean complete(String jobId, String workerId, List<ImageRow> images, String result) {
     return write(
         "complete",
         c -> {
@@ -221,8 +221,9 @@ abstract class JdbcJobQueue implements JobQueue {
                   c,
                   "UPDATE jobs SET state = 'done', finished_at = "
                       + now()
-                      + ", lease_expires_at = NULL, progress_step = progress_total"
+                      + ", lease_expires_at = NULL, progress_step = progress_total, result = ?"
                       + " WHERE id = ? AND worker_id = ? AND state = 'running'",
+                  result,
                   jobId,
                   workerId);
           if (n == 0) {
@@ -537,7 +538,8 @@ abstract class JdbcJobQueue implements JobQueue {
         rs.getString(14),
         rs.getInt(15),
         rs.getInt(16),
-        rs.getInt(17) != 0);
+        rs.getInt(17) != 0,
+        rs.getString(18));
   }
 
   private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -44,6 +44,7 @@ final class NativeApi {
     r.get("/api/images/{id}", this::image);
     r.delete("/api/images/{id}", this::deleteImage);
     r.get("/api/models", this::models);
+    r.get("/api/upscalers", this::upscalers);
     r.get("/api/recipes", this::recipes);
     r.get("/api/prompts", this::prompts);
   }
@@ -201,6 +202,7 @@ final class NativeApi {
       n.putNull("error");
     }
     n.set("progress", progress(j));
+    n.set("result", result(j));
     ArrayNode images = n.putArray("images");
     if (j.state() == JobState.DONE) {
       for (ImageRow row : studio.queue().images(j.id())) {
@@ -208,6 +210,18 @@ final class NativeApi {
       }
     }
     return n;
+  }
+
+  /** The job's stored result (best-of-N selection report, notes), or null. */
+  private static JsonNode result(Job j) {
+    if (j.result() == null) {
+      return JSON.nullNode();
+    }
+    try {
+      return JSON.readTree(j.result());
+    } catch (JsonProcessingException e) {
+      return JSON.getNodeFactory().textNode(j.result());
+    }
   }
 
   private static void time(ObjectNode n, String name, Instant t) {
@@ -280,6 +294,13 @@ final class NativeApi {
     for (String id : studio.modelIds()) {
       list.addObject().put("id", id).put("default", id.equals(studio.checkpoint()));
     }
+    json(ctx, out);
+  }
+
+  private void upscalers(Context ctx) {
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode list = out.putArray("upscalers");
+    studio.upscalerIds().forEach(list::add);
     json(ctx, out);
   }
 

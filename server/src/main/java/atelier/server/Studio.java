@@ -6,6 +6,7 @@ import atelier.jobs.JobRunner;
 import atelier.jobs.JobSpec;
 import atelier.jobs.JobSpecs;
 import atelier.model.ModelStore;
+import atelier.upscale.UpscalerStore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -148,6 +149,10 @@ public final class Studio {
     if (upscaler != null && !upscaler.isNull()) {
       refusePath(kind + " spec field 'upscaler'", upscaler.asText());
     }
+    if (kind.equals("upscale")) {
+      galleryInput(s);
+      requireUpscaler(s);
+    }
     String json;
     try {
       json = JSON.writeValueAsString(s);
@@ -156,6 +161,70 @@ public final class Studio {
     }
     JobSpec prepared = runner.prepare(JobSpecs.fromJson(kind, json));
     return queue.submit(new JobSubmission(kind, JobSpecs.toJson(prepared), priority));
+  }
+
+  /**
+   * An upscale of a gallery image: {@code inputImage} (an image id) becomes the image's bytes in
+   * {@code inputData}, so the job reads no file at run time and the spec says what it upscaled.
+   */
+  private void galleryInput(ObjectNode s) {
+    JsonNode id = s.remove("inputImage");
+    if (id == null || id.isNull()) {
+      return;
+    }
+    if (s.hasNonNull("inputData")) {
+      throw new BadRequestException(
+          "upscale spec fields 'inputImage' and 'inputData': expected one image, found both");
+    }
+    ImageRow row =
+        queue
+            .image(id.asText())
+            .orElseThrow(
+                () ->
+                    new BadRequestException(
+                        "upscale spec field 'inputImage': expected the id of a gallery image,"
+                            + " found '"
+                            + id.asText()
+                            + "'"));
+    try {
+      s.put("inputData", java.nio.file.Files.readAllBytes(file(row)));
+    } catch (java.io.IOException e) {
+      throw new BadRequestException(
+          "upscale spec field 'inputImage': expected a gallery image with its file, found the file"
+              + " gone ("
+              + e.getMessage()
+              + ")");
+    }
+  }
+
+  /** The upscaler a spec names (or the default) must be installed here; no paths. */
+  private void requireUpscaler(ObjectNode s) {
+    JsonNode model = s.get("model");
+    int scale = s.path("scale").canConvertToInt() ? s.path("scale").asInt() : 4;
+    UpscalerStore store = UpscalerStore.of(home);
+    if (model == null || model.isNull()) {
+      if (store.ids().isEmpty()) {
+        throw new BadRequestException(
+            "upscale spec field 'model': expected an installed upscaler, found none installed on"
+                + " this server (atelier models pull upscalerjs-esrgan-thick)");
+      }
+      return;
+    }
+    try {
+      store.resolve(model.asText(), scale);
+    } catch (BadRequestException e) {
+      throw new BadRequestException(
+          "upscale spec field 'model': expected an installed upscaler id or family, one of "
+              + store.ids()
+              + ", found '"
+              + model.asText()
+              + "'");
+    }
+  }
+
+  /** The installed upscalers' ids. */
+  public List<String> upscalerIds() {
+    return UpscalerStore.of(home).ids();
   }
 
   private static void refusePath(String field, String value) {

@@ -55,21 +55,19 @@ async function buildSpec() {
 async function submit(event) {
   event.preventDefault();
   showError('');
+  let spec;
   try {
-    const job = await api('/api/jobs', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ kind: 'generate', spec: await buildSpec() }),
-    });
-    follow(job.id);
-    refreshQueue();
+    spec = await buildSpec();
   } catch (e) {
     showError(e.message);
+    return;
   }
+  await submitJob('generate', spec);
 }
 
 function follow(id) {
   $('progress').hidden = false;
+  renderSelection($('selection'), null);
   $('bar-fill').style.width = '0%';
   $('progress-text').textContent = 'queued';
   const events = new EventSource('/api/jobs/' + id + '/events');
@@ -85,13 +83,83 @@ function follow(id) {
     return p;
   };
   events.addEventListener('progress', show);
-  events.addEventListener('end', (msg) => {
+  events.addEventListener('end', async (msg) => {
     const p = show(msg);
     events.close();
     if (p.error) showError(p.error.message);
     refreshQueue();
     refreshGallery();
+    const job = await api('/api/jobs/' + id);
+    renderSelection($('selection'), job.result);
   });
+}
+
+// A best-of-N job's candidates, best first: seed, score, and kept or the reason it was rejected.
+function renderSelection(box, result) {
+  box.replaceChildren();
+  const sel = result && result.selection;
+  box.hidden = !sel;
+  if (!sel) return;
+  const head = document.createElement('div');
+  head.textContent = `Best of ${sel.candidates}: ranked by ${sel.ranked_by}, kept ${sel.keep}` +
+    (sel.min_score !== undefined ? `, min score ${sel.min_score}` : '');
+  const table = document.createElement('table');
+  table.className = 'candidates';
+  const tr = document.createElement('tr');
+  for (const h of ['#', 'seed', 'score', 'outcome']) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    tr.append(th);
+  }
+  table.append(tr);
+  for (const c of sel.images) {
+    const row = document.createElement('tr');
+    row.className = c.kept ? 'kept' : 'rejected';
+    const outcome = c.kept ? 'kept' : 'rejected: ' + (c.rejected || '');
+    for (const v of [c.rank, c.seed === undefined ? '' : c.seed, Number(c.score).toFixed(1), outcome]) {
+      const td = document.createElement('td');
+      td.textContent = v;
+      row.append(td);
+    }
+    table.append(row);
+  }
+  box.append(head, table);
+}
+
+async function submitJob(kind, spec) {
+  showError('');
+  try {
+    const job = await api('/api/jobs', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind, spec }),
+    });
+    follow(job.id);
+    refreshQueue();
+    return job;
+  } catch (e) {
+    showError(e.message);
+    return null;
+  }
+}
+
+async function upscaleUpload(event) {
+  event.preventDefault();
+  const file = $('upscale-file').files[0];
+  if (!file) {
+    showError('upscale: expected an image file to upload, found none');
+    return;
+  }
+  const spec = { inputData: await readFile(file), scale: Number($('upscale-scale').value) };
+  if ($('upscale-model').value) spec.model = $('upscale-model').value;
+  await submitJob('upscale', spec);
+}
+
+async function upscaleCurrent() {
+  const spec = { inputImage: current.id, scale: Number($('detail-scale').value) };
+  if ($('detail-upscaler').value) spec.model = $('detail-upscaler').value;
+  $('detail').close();
+  await submitJob('upscale', spec);
 }
 
 async function refreshQueue() {
@@ -157,7 +225,11 @@ function open(img) {
   $('detail-img').src = img.url;
   $('download').href = img.url;
   $('record').textContent = JSON.stringify(img.record, null, 2);
+  renderSelection($('detail-selection'), null);
   $('detail').showModal();
+  api('/api/jobs/' + img.jobId)
+    .then((job) => { if (current === img) renderSelection($('detail-selection'), job.result); })
+    .catch(() => {});
 }
 
 function reuse() {
@@ -195,7 +267,22 @@ async function init() {
     o.textContent = `${s.aliases[0]} (${s.name})`;
     $('scheduler').append(o);
   }
+  const upscalers = await api('/api/upscalers');
+  for (const select of document.querySelectorAll('select.upscaler')) {
+    const auto = document.createElement('option');
+    auto.value = '';
+    auto.textContent = upscalers.upscalers.length ? 'default for the scale' : 'none installed';
+    select.append(auto);
+    for (const id of upscalers.upscalers) {
+      const o = document.createElement('option');
+      o.value = id;
+      o.textContent = id;
+      select.append(o);
+    }
+  }
   $('form').addEventListener('submit', submit);
+  $('upscale-form').addEventListener('submit', upscaleUpload);
+  $('detail-upscale').onclick = upscaleCurrent;
   $('reuse').onclick = reuse;
   $('delete').onclick = remove;
   $('close').onclick = () => $('detail').close();
