@@ -5,6 +5,8 @@ import static atelier.server.StudioServer.json;
 
 import atelier.BadRequestException;
 import atelier.jobs.CraftSources;
+import atelier.jobs.JobRunner;
+import atelier.pipeline.GenerationRequest;
 import atelier.recipe.Recipe;
 import atelier.text.library.Category;
 import atelier.text.library.LibraryEntry;
@@ -23,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 
 /** The native REST API under {@code /api/}: jobs, their progress stream, the gallery, lists. */
@@ -46,6 +49,7 @@ final class NativeApi {
     r.get("/api/models", this::models);
     r.get("/api/upscalers", this::upscalers);
     r.get("/api/recipes", this::recipes);
+    r.post("/api/recipes/preview", this::previewRecipe);
     r.get("/api/prompts", this::prompts);
   }
 
@@ -186,6 +190,14 @@ final class NativeApi {
           spec.put(big, "(" + spec.get(big).asText().length() * 3 / 4 + " bytes)");
         }
       }
+      if (j.kind().equals("recipe") || j.kind().equals("sweep")) {
+        // The server stored these uploads itself; their paths are none of the client's business.
+        for (String upload : List.of("input", "init")) {
+          if (spec.has(upload)) {
+            spec.put(upload, "(uploaded picture)");
+          }
+        }
+      }
       n.set("spec", spec);
     } catch (JsonProcessingException e) {
       n.put("spec", j.spec());
@@ -310,6 +322,7 @@ final class NativeApi {
     for (Recipe r : CraftSources.recipes(studio.home()).all()) {
       ObjectNode n = list.addObject();
       n.put("name", r.name()).put("title", r.title()).put("description", r.description());
+      n.put("input", r.input().name().toLowerCase(java.util.Locale.ROOT));
       ObjectNode params = n.putObject("params");
       for (Recipe.Param p : r.params().values()) {
         params
@@ -318,6 +331,58 @@ final class NativeApi {
             .put("description", p.description());
       }
     }
+    json(ctx, out);
+  }
+
+  /**
+   * A recipe's dry run: {@code {"spec":{…recipe spec…}}} → the plan {@code atelier recipe run
+   * --dry-run} prints (each job's prompt, negative prompt, seed, size, steps, batch, strength and
+   * basemap, as a PNG data URL), the upscale and selection it would do after, and the notes.
+   */
+  private void previewRecipe(Context ctx) {
+    JobRunner.RecipePreview plan = studio.previewRecipe(body(ctx).get("spec"));
+    Recipe r = plan.recipe();
+    ObjectNode out = JSON.createObjectNode();
+    out.put("recipe", r.name()).put("version", r.version()).put("title", r.title());
+    ArrayNode jobs = out.putArray("jobs");
+    for (atelier.recipe.Job j : plan.jobs()) {
+      GenerationRequest q = j.request();
+      ObjectNode n = jobs.addObject();
+      n.put("name", j.name());
+      n.put("prompt", q.prompt());
+      n.put("negative", q.negativePrompt());
+      n.put("seed", q.seed());
+      n.put("width", q.width());
+      n.put("height", q.height());
+      n.put("steps", q.steps());
+      n.put("guidance", q.guidance());
+      n.put("scheduler", q.scheduler() == null ? null : q.scheduler().cliName());
+      n.put("batch", q.batch());
+      n.put("strength", q.init() == null ? null : q.strength());
+      n.put(
+          "basemap",
+          j.basemapPng() == null
+              ? null
+              : "data:image/png;base64," + Base64.getEncoder().encodeToString(j.basemapPng()));
+    }
+    if (r.upscale() == null) {
+      out.putNull("upscale");
+    } else {
+      out.putObject("upscale")
+          .put("width", r.upscale().width())
+          .put("height", r.upscale().height())
+          .put("method", r.upscale().method());
+    }
+    if (r.select() == null) {
+      out.putNull("select");
+    } else {
+      out.putObject("select")
+          .put("keep", r.select().keep().name().toLowerCase(java.util.Locale.ROOT))
+          .put("count", r.select().count())
+          .put("by", r.select().by());
+    }
+    ArrayNode notes = out.putArray("notes");
+    plan.notes().forEach(notes::add);
     json(ctx, out);
   }
 

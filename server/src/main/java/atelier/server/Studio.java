@@ -5,6 +5,7 @@ import atelier.BadRequestException;
 import atelier.jobs.JobRunner;
 import atelier.jobs.JobSpec;
 import atelier.jobs.JobSpecs;
+import atelier.jobs.RecipeSpec;
 import atelier.model.ModelStore;
 import atelier.upscale.UpscalerStore;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -26,7 +27,7 @@ import java.util.Optional;
  */
 public final class Studio {
   /** The job kinds the HTTP API accepts. */
-  public static final List<String> KINDS = List.of("generate", "upscale");
+  public static final List<String> KINDS = List.of("generate", "upscale", "recipe", "sweep");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -36,6 +37,7 @@ public final class Studio {
   private final JobRunner runner;
   private final CoreJobExecutor executor;
   private final Map<String, Path> models;
+  private final CraftRequests craft;
   private volatile String checkpoint;
 
   /**
@@ -61,6 +63,7 @@ public final class Studio {
     this.executor = executor;
     this.models = new LinkedHashMap<>(models);
     this.checkpoint = models.isEmpty() ? null : models.keySet().iterator().next();
+    this.craft = new CraftRequests(this, this.storage);
   }
 
   public JobQueue queue() {
@@ -109,6 +112,35 @@ public final class Studio {
    * @throws BadRequestException naming the field, what was expected and what was found
    */
   public Job submit(String kind, JsonNode spec, int priority) {
+    List<Path> saved = new ArrayList<>();
+    try {
+      JobSpec prepared = check(kind, spec, saved);
+      return queue.submit(new JobSubmission(kind, JobSpecs.toJson(prepared), priority));
+    } catch (RuntimeException e) {
+      CraftRequests.discard(saved);
+      throw e;
+    }
+  }
+
+  /**
+   * What a recipe spec would do, as {@code atelier recipe run --dry-run} shows it: its jobs
+   * (prompts, seeds, sizes, steps, basemaps made), with the same checks as a submission; nothing is
+   * queued and an uploaded input is not kept.
+   *
+   * @throws BadRequestException naming the field, as {@link #submit} would
+   */
+  public JobRunner.RecipePreview previewRecipe(JsonNode spec) {
+    List<Path> saved = new ArrayList<>();
+    try {
+      RecipeSpec prepared = (RecipeSpec) check(RecipeSpec.KIND, spec, saved);
+      return runner.previewRecipe(prepared, craft.uploads());
+    } finally {
+      CraftRequests.discard(saved);
+    }
+  }
+
+  /** Checks a submission as the CLI would and prepares it (seed fixed, uploads stored). */
+  private JobSpec check(String kind, JsonNode spec, List<Path> saved) {
     if (kind == null || !KINDS.contains(kind)) {
       throw new BadRequestException(
           "kind: expected one of " + String.join(", ", KINDS) + ", found '" + kind + "'");
@@ -118,9 +150,10 @@ public final class Studio {
           kind + " spec: expected a JSON object, found " + (spec == null ? "nothing" : spec));
     }
     ObjectNode s = ((ObjectNode) spec).deepCopy();
+    boolean craftKind = kind.equals(RecipeSpec.KIND) || kind.equals("sweep");
     for (String field : List.of("init", "input", "clip", "aestheticModel")) {
       JsonNode v = s.get(field);
-      if (v != null && !v.isNull()) {
+      if (!craftKind && v != null && !v.isNull()) {
         throw new BadRequestException(
             kind
                 + " spec field '"
@@ -134,15 +167,17 @@ public final class Studio {
                 + ", found a path");
       }
     }
+    CraftRequests.checkScorers(kind, s.get("scorers"));
     String modelField = "model";
     JsonNode model = s.get(modelField);
+    boolean generates = !kind.equals("upscale");
     if (model != null && !model.isNull()) {
-      if (kind.equals("generate")) {
+      if (generates) {
         s.put(modelField, requireModel(kind + " spec field 'model'", model.asText()));
       } else {
         refusePath(kind + " spec field 'model'", model.asText());
       }
-    } else if (kind.equals("generate") && checkpoint != null) {
+    } else if (generates && checkpoint != null) {
       s.put(modelField, requireModel("sd_model_checkpoint", checkpoint));
     }
     JsonNode upscaler = s.get("upscaler");
@@ -153,14 +188,16 @@ public final class Studio {
       galleryInput(s);
       requireUpscaler(s);
     }
+    if (craftKind) {
+      craft.secure(kind, s, saved);
+    }
     String json;
     try {
       json = JSON.writeValueAsString(s);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("re-serialising a parsed spec failed", e);
     }
-    JobSpec prepared = runner.prepare(JobSpecs.fromJson(kind, json));
-    return queue.submit(new JobSubmission(kind, JobSpecs.toJson(prepared), priority));
+    return runner.prepare(JobSpecs.fromJson(kind, json));
   }
 
   /**

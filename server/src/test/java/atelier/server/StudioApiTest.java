@@ -155,4 +155,103 @@ class StudioApiTest {
                 + " [tiny-x2], found 'esrgan'");
     assertThat(f.queue.list(null, 0, 1000)).hasSize(before);
   }
+
+  String galleryId() throws Exception {
+    return json(f.get("/api/gallery?limit=1")).path("images").get(0).path("id").asText();
+  }
+
+  @Test
+  @Order(4)
+  void aRecipesDryRunShowsItsPlanAndKeepsNoUpload() throws Exception {
+    JsonNode recipes = json(f.get("/api/recipes")).path("recipes");
+    assertThat(recipes.findValuesAsText("name"))
+        .contains("desktop-wallpaper", "art-name", "landmark", "collectible-series");
+    HttpResponse<String> r =
+        f.post(
+            "/api/recipes/preview",
+            "{\"spec\":{\"recipe\":\"landmark\",\"inputImage\":\""
+                + galleryId()
+                + "\",\"seed\":5,\"sets\":{\"style\":\"anime\",\"generate.base\":\"64\"}}}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode plan = json(r);
+    assertThat(plan.path("recipe").asText()).isEqualTo("landmark");
+    JsonNode job = plan.path("jobs").get(0);
+    assertThat(job.path("prompt").asText()).contains("anime");
+    assertThat(job.path("seed").asLong()).isEqualTo(5);
+    assertThat(job.path("width").asInt()).isEqualTo(64);
+    assertThat(job.path("height").asInt()).isEqualTo(64);
+    assertThat(job.path("batch").asInt()).isEqualTo(2);
+    assertThat(job.path("strength").asDouble()).isEqualTo(0.55);
+    assertThat(job.path("basemap").asText()).startsWith("data:image/png;base64,");
+    try (var files = Files.list(f.dir.resolve("outputs/uploads"))) {
+      assertThat(files).as("a preview keeps no upload").isEmpty();
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aRecipeJobRunsOnAnUploadedPictureWithoutShowingTheServersPath() throws Exception {
+    byte[] png =
+        Files.readAllBytes(
+            f.dir.resolve("outputs").resolve(f.queue.image(galleryId()).orElseThrow().path()));
+    JsonNode job =
+        submitAndAwait(
+            "{\"kind\":\"recipe\",\"spec\":{\"recipe\":\"landmark\",\"inputData\":\""
+                + java.util.Base64.getEncoder().encodeToString(png)
+                + "\",\"sets\":{\"style\":\"anime\",\"generate.base\":\"64\","
+                + "\"generate.batch\":\"1\",\"generate.steps\":\"2\"}}}");
+    assertThat(job.path("spec").path("input").asText()).isEqualTo("(uploaded picture)");
+    assertThat(job.path("spec").path("seed").isNumber()).isTrue();
+    assertThat(job.path("images")).hasSize(1);
+    assertThat(job.path("images").get(0).path("recipe").asText()).isEqualTo("landmark");
+    assertThat(job.path("images").get(0).path("prompt").asText()).contains("anime");
+  }
+
+  @Test
+  @Order(6)
+  void recipeAndSweepFieldsThatCouldNameServerFilesAreRefused() throws Exception {
+    int before = f.queue.list(null, 0, 1000).size();
+    String[][] cases = {
+      {
+        "{\"kind\":\"recipe\",\"spec\":{\"recipe\":\"/etc/x.yaml\"}}",
+        "recipe spec field 'recipe': expected a recipe name, one of ["
+      },
+      {
+        "{\"kind\":\"recipe\",\"spec\":{\"recipe\":\"landmark\",\"input\":\"/etc/passwd\"}}",
+        "recipe spec field 'input': the server reads no file a client names; expected the"
+            + " picture's bytes in inputData (base64) or a gallery image id in inputImage, found a"
+            + " path"
+      },
+      {
+        "{\"kind\":\"recipe\",\"spec\":{\"recipe\":\"art-name\",\"text\":\"A\","
+            + "\"sets\":{\"basemap\":\"[logo:file=/etc/passwd]\"}}}",
+        "recipe spec field 'sets.basemap': expected a recipe parameter or a generate, upscale or"
+            + " select setting, found a basemap override (its operations can read server files)"
+      },
+      {
+        "{\"kind\":\"recipe\",\"spec\":{\"recipe\":\"art-name\",\"text\":\"A\","
+            + "\"sets\":{\"select.by\":\"quality:../../secret\"}}}",
+        "recipe spec field 'sets.select.by': expected a value, found a path"
+            + " 'quality:../../secret'"
+      },
+      {
+        "{\"kind\":\"sweep\",\"spec\":{\"prompt\":\"a\",\"x\":\"steps=1,2\","
+            + "\"ops\":[\"logo:file=/etc/passwd\"]}}",
+        "sweep spec field 'ops[0]': expected a basemap operation that reads no file, found"
+            + " 'logo:file=/etc/passwd'"
+      },
+      {
+        "{\"kind\":\"generate\",\"spec\":{\"prompt\":\"a\",\"candidates\":2,"
+            + "\"scorers\":[\"quality:/tmp/m.tribuo\"]}}",
+        "generate spec field 'scorers[0]': expected a scorer name (technical, clip, aesthetic,"
+            + " quality:NAME), found a path 'quality:/tmp/m.tribuo'"
+      },
+    };
+    for (String[] c : cases) {
+      HttpResponse<String> r = f.post("/api/jobs", c[0]);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+      assertThat(json(r).path("error").path("message").asText()).as(c[0]).startsWith(c[1]);
+    }
+    assertThat(f.queue.list(null, 0, 1000)).hasSize(before);
+  }
 }

@@ -143,6 +143,99 @@ async function submitJob(kind, spec) {
   }
 }
 
+let recipes = [];
+
+function showRecipe() {
+  const r = recipes.find((x) => x.name === $('recipe').value);
+  if (!r) return;
+  $('recipe-description').textContent = r.description || '';
+  const box = $('recipe-params');
+  box.replaceChildren();
+  for (const [name, p] of Object.entries(r.params)) {
+    if (name === 'text' && r.input === 'text') continue;
+    const label = document.createElement('label');
+    label.textContent = name + (p.description ? ' — ' + p.description : '');
+    const input = document.createElement('input');
+    input.type = 'text';
+    input.dataset.param = name;
+    input.placeholder = p.default === null || p.default === undefined ? '' : String(p.default);
+    label.append(input);
+    box.append(label);
+  }
+  $('recipe-text-label').hidden = r.input !== 'text';
+  $('recipe-input-label').hidden = !(r.input === 'image' || r.input === 'logo');
+  $('recipe-plan').hidden = true;
+}
+
+async function recipeSpec() {
+  const spec = { recipe: $('recipe').value, sets: {} };
+  for (const input of $('recipe-params').querySelectorAll('input[data-param]')) {
+    if (input.value.trim() !== '') spec.sets[input.dataset.param] = input.value;
+  }
+  const seed = number('recipe-seed');
+  if (seed !== undefined) spec.seed = seed;
+  if (!$('recipe-text-label').hidden && $('recipe-text').value) spec.text = $('recipe-text').value;
+  const file = $('recipe-input').files[0];
+  if (!$('recipe-input-label').hidden && file) spec.inputData = await readFile(file);
+  if ($('model').value) spec.model = $('model').value;
+  return spec;
+}
+
+// The recipe's plan, as `atelier recipe run --dry-run` prints it: each job with its basemap.
+async function previewRecipe() {
+  showError('');
+  try {
+    const plan = await api('/api/recipes/preview', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ spec: await recipeSpec() }),
+    });
+    const box = $('recipe-plan');
+    box.replaceChildren();
+    for (const j of plan.jobs) {
+      const div = document.createElement('div');
+      div.className = 'plan-job';
+      if (j.basemap) {
+        const img = document.createElement('img');
+        img.src = j.basemap;
+        img.alt = 'basemap of ' + j.name;
+        div.append(img);
+      }
+      const text = document.createElement('div');
+      const size = j.width ? `${j.width}×${j.height}` : "model's size";
+      text.textContent = `${j.name}: seed ${j.seed}, ${size}, ${j.steps || 'default'} steps, batch ${j.batch}` +
+        (j.strength !== null ? `, strength ${j.strength}` : '') + ` — ${j.prompt}`;
+      div.append(text);
+      box.append(div);
+    }
+    const after = [];
+    if (plan.upscale) after.push(`upscale to ${plan.upscale.width}×${plan.upscale.height} (${plan.upscale.method})`);
+    if (plan.select) after.push(`keep ${plan.select.keep === 'best' ? 'best ' + plan.select.count : 'all'}` +
+      (plan.select.by ? ' by ' + plan.select.by : ''));
+    for (const line of after.concat(plan.notes.map((n) => 'note: ' + n))) {
+      const div = document.createElement('div');
+      div.className = 'hint';
+      div.textContent = line;
+      box.append(div);
+    }
+    box.hidden = false;
+  } catch (e) {
+    showError(e.message);
+  }
+}
+
+async function runRecipe(event) {
+  event.preventDefault();
+  let spec;
+  try {
+    spec = await recipeSpec();
+  } catch (e) {
+    showError(e.message);
+    return;
+  }
+  await submitJob('recipe', spec);
+}
+
 async function upscaleUpload(event) {
   event.preventDefault();
   const file = $('upscale-file').files[0];
@@ -173,7 +266,7 @@ async function refreshQueue() {
     state.className = 'state';
     state.textContent = j.state;
     const what = document.createElement('span');
-    what.textContent = (j.spec.prompt || j.kind).substring(0, 60);
+    what.textContent = (j.spec.prompt || (j.spec.recipe ? 'recipe ' + j.spec.recipe : j.kind)).substring(0, 60);
     li.append(state, what);
     if (j.state === 'running') {
       const p = document.createElement('span');
@@ -280,6 +373,17 @@ async function init() {
       select.append(o);
     }
   }
+  recipes = (await api('/api/recipes')).recipes;
+  for (const r of recipes) {
+    const o = document.createElement('option');
+    o.value = r.name;
+    o.textContent = r.title || r.name;
+    $('recipe').append(o);
+  }
+  $('recipe').addEventListener('change', showRecipe);
+  showRecipe();
+  $('recipe-preview').onclick = previewRecipe;
+  $('recipe-form').addEventListener('submit', runRecipe);
   $('form').addEventListener('submit', submit);
   $('upscale-form').addEventListener('submit', upscaleUpload);
   $('detail-upscale').onclick = upscaleCurrent;
