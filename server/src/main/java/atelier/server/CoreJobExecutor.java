@@ -3,6 +3,7 @@ package atelier.server;
 import atelier.BadRequestException;
 import atelier.Progress;
 import atelier.ProgressListener;
+import atelier.image.PngText;
 import atelier.jobs.JobContext;
 import atelier.jobs.JobResult;
 import atelier.jobs.JobRunner;
@@ -10,11 +11,14 @@ import atelier.jobs.JobSpec;
 import atelier.jobs.JobSpecs;
 import atelier.jobs.RecipeSpec;
 import atelier.pipeline.ArtworkPng;
+import atelier.pipeline.LatentPreview;
+import atelier.pipeline.LatentsListener;
 import atelier.upscale.UpscalePng;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -42,15 +46,43 @@ import org.w3c.dom.Node;
  * <p>Thread-safe: several worker threads may run jobs on one executor.
  */
 public final class CoreJobExecutor implements JobExecutor {
+  private static final System.Logger LOG = System.getLogger(CoreJobExecutor.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   private final JobRunner runner;
+  private final LatentPreview previewer;
   private final Map<String, LiveProgress> live = new ConcurrentHashMap<>();
+  private final Map<String, Preview> previews = new ConcurrentHashMap<>();
 
   /**
+   * A preview picture of a running job, made from its latents.
+   *
+   * @param image the image of the job it shows (0-based)
+   * @param step the denoising step of that image it shows
+   * @param png the picture as a PNG file
+   */
+  public record Preview(int image, int step, byte[] png) {}
+
+  /**
+   * An executor with cheap previews ({@link LatentPreview#cheap}, enlarged twice).
+   *
    * @param runner runs the specs; its model cache is shared by every job
    */
   public CoreJobExecutor(JobRunner runner) {
+    this(runner, LatentPreview.cheap(2));
+  }
+
+  /**
+   * @param runner runs the specs; its model cache is shared by every job
+   * @param previewer makes the progress previews (about ten per image), or null for none
+   */
+  public CoreJobExecutor(JobRunner runner, LatentPreview previewer) {
     this.runner = runner;
+    this.previewer = previewer;
+  }
+
+  /** The latest preview of a job running in this process, if one was made yet. */
+  public Optional<Preview> preview(String jobId) {
+    return Optional.ofNullable(previews.get(jobId));
   }
 
   /** The progress of a job running in this process right now, if it is. */
@@ -62,7 +94,7 @@ public final class CoreJobExecutor implements JobExecutor {
   public JobOutcome execute(Job job, JobControl control) throws IOException {
     JobSpec spec = JobSpecs.fromJson(job.kind(), job.spec());
     try (MemorySink sink = new MemorySink()) {
-      ProgressListener listener = p -> report(job.id(), control, p);
+      ProgressListener listener = listener(job.id(), control);
       JobResult result = runner.run(spec, new JobContext(listener, control.cancelToken(), sink));
       String recipe = spec instanceof RecipeSpec r ? r.recipe() : null;
       List<OutputImage> out = new ArrayList<>();
@@ -72,7 +104,36 @@ public final class CoreJobExecutor implements JobExecutor {
       return new JobOutcome(out, result(result));
     } finally {
       live.remove(job.id());
+      previews.remove(job.id());
     }
+  }
+
+  private ProgressListener listener(String jobId, JobControl control) {
+    if (previewer == null) {
+      return p -> report(jobId, control, p);
+    }
+    return new LatentsListener() {
+      @Override
+      public void onProgress(Progress p) {
+        report(jobId, control, p);
+      }
+
+      @Override
+      public void onLatents(float[] latents, int channels, int height, int width, Progress p) {
+        // About ten previews an image, and always the last step's.
+        int every = Math.max(1, p.total() / 10);
+        if (p.step() % every != 0 && p.step() != p.total()) {
+          return;
+        }
+        try {
+          BufferedImage img = previewer.preview(latents, channels, height, width);
+          previews.put(jobId, new Preview(p.image(), p.step(), PngText.encode(img, Map.of())));
+        } catch (RuntimeException e) {
+          // A preview is a nicety: a latent layout the previewer cannot read must not stop the job.
+          LOG.log(System.Logger.Level.DEBUG, "no preview for job " + jobId + ": " + e.getMessage());
+        }
+      }
+    };
   }
 
   /**

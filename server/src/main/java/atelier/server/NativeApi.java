@@ -132,7 +132,11 @@ final class NativeApi {
     json(ctx, job(studio.queue().cancel(job.id())));
   }
 
-  /** Server-Sent Events: one {@code progress} event per change, then {@code end}. */
+  /**
+   * Server-Sent Events: one {@code progress} event per change, a {@code preview} event ({@code
+   * image}, {@code step}, {@code png}: a data URL) for each new preview picture of a job running in
+   * this process, then {@code end}.
+   */
   private void events(Context ctx) throws IOException, InterruptedException {
     Job job = job(ctx.pathParam("id"));
     ctx.res().setContentType("text/event-stream");
@@ -140,9 +144,19 @@ final class NativeApi {
     ctx.res().setHeader("Cache-Control", "no-cache");
     OutputStream out = ctx.res().getOutputStream();
     String last = null;
+    CoreJobExecutor.Preview lastPreview = null;
     long deadline = System.nanoTime() + 3_600_000_000_000L;
     while (System.nanoTime() < deadline) {
       job = studio.queue().get(job.id()).orElseThrow();
+      CoreJobExecutor.Preview preview = studio.preview(job).orElse(null);
+      if (preview != null && preview != lastPreview) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("id", job.id()).put("image", preview.image()).put("step", preview.step());
+        n.put("png", "data:image/png;base64," + Base64.getEncoder().encodeToString(preview.png()));
+        out.write(("event: preview\ndata: " + n + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        lastPreview = preview;
+      }
       String data = progress(job).toString();
       if (!data.equals(last)) {
         String event = job.state().isFinal() ? "end" : "progress";

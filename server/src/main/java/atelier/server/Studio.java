@@ -288,6 +288,13 @@ public final class Studio {
     return new LiveProgress(job.state().dbName(), step, total, 0, job.state().isFinal() ? 0 : -1);
   }
 
+  /** The latest preview picture of a job running in this process, if any. */
+  public Optional<CoreJobExecutor.Preview> preview(Job job) {
+    return executor == null || job.state() != JobState.RUNNING
+        ? Optional.empty()
+        : executor.preview(job.id());
+  }
+
   /** The file of a gallery image, which must lie inside the output storage. */
   public Path file(ImageRow row) {
     Path p = storage.resolve(row.path()).normalize();

@@ -3,6 +3,7 @@ package atelier.server;
 import static atelier.server.StudioFixture.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import atelier.pipeline.LatentPreview;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
@@ -39,7 +40,19 @@ class StudioApiTest {
     Files.createDirectories(installed);
     Files.copy(UPSCALER, installed.resolve("model.onnx"));
     Files.writeString(installed.resolve(".atelier-manifest.json"), "{\"kind\":\"upscaler\"}");
-    f = new StudioFixture(dir, 8L << 20);
+    // Each preview takes a moment here, so the job is still running when the stream (which polls
+    // every 100 ms) looks: a tiny model finishes two steps sooner than that.
+    LatentPreview cheap = LatentPreview.cheap(2);
+    LatentPreview slow =
+        (latents, channels, height, width) -> {
+          try {
+            Thread.sleep(250);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return cheap.preview(latents, channels, height, width);
+        };
+    f = new StudioFixture(dir, 8L << 20, slow);
     f.startWorker();
   }
 
@@ -253,5 +266,38 @@ class StudioApiTest {
       assertThat(json(r).path("error").path("message").asText()).as(c[0]).startsWith(c[1]);
     }
     assertThat(f.queue.list(null, 0, 1000)).hasSize(before);
+  }
+
+  @Test
+  @Order(7)
+  void theProgressStreamCarriesPreviewPicturesMadeFromTheLatents() throws Exception {
+    HttpResponse<String> r =
+        f.post(
+            "/api/jobs",
+            "{\"kind\":\"generate\",\"spec\":{\"prompt\":\"a preview\",\"model\":\""
+                + MODEL
+                + "\",\"width\":64,\"height\":64,\"steps\":3}}");
+    String id = json(r).path("id").asText();
+    HttpResponse<String> events =
+        f.http.send(
+            f.request("/api/jobs/" + id + "/events").build(), HttpResponse.BodyHandlers.ofString());
+    java.util.List<JsonNode> previews = new java.util.ArrayList<>();
+    String[] lines = events.body().split("\n");
+    for (int i = 0; i + 1 < lines.length; i++) {
+      if (lines[i].equals("event: preview")) {
+        previews.add(JSON.readTree(lines[i + 1].substring("data: ".length())));
+      }
+    }
+    assertThat(events.body()).contains("event: end");
+    assertThat(previews).as(events.body()).isNotEmpty();
+    for (JsonNode p : previews) {
+      assertThat(p.path("step").asInt()).isBetween(1, 3);
+      String url = p.path("png").asText();
+      assertThat(url).startsWith("data:image/png;base64,");
+      byte[] png = java.util.Base64.getDecoder().decode(url.substring(url.indexOf(',') + 1));
+      BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
+      assertThat(img.getWidth()).as("8×8 latents enlarged twice").isEqualTo(16);
+      assertThat(img.getHeight()).isEqualTo(16);
+    }
   }
 }

@@ -67,6 +67,7 @@ async function submit(event) {
 
 function follow(id) {
   $('progress').hidden = false;
+  $('preview').hidden = true;
   renderSelection($('selection'), null);
   $('bar-fill').style.width = '0%';
   $('progress-text').textContent = 'queued';
@@ -83,6 +84,13 @@ function follow(id) {
     return p;
   };
   events.addEventListener('progress', show);
+  // A small picture made from the latents every few steps (A1111's "Approx cheap").
+  events.addEventListener('preview', (msg) => {
+    const p = JSON.parse(msg.data);
+    $('preview').src = p.png;
+    $('preview').title = `image ${p.image + 1}, step ${p.step}`;
+    $('preview').hidden = false;
+  });
   events.addEventListener('end', async (msg) => {
     const p = show(msg);
     events.close();
