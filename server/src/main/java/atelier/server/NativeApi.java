@@ -46,7 +46,6 @@ final class NativeApi {
     r.get("/api/gallery", this::gallery);
     r.get("/api/images/{id}", this::image);
     r.delete("/api/images/{id}", this::deleteImage);
-    r.get("/api/models", this::models);
     r.get("/api/upscalers", this::upscalers);
     r.get("/api/recipes", this::recipes);
     r.post("/api/recipes/preview", this::previewRecipe);
@@ -312,15 +311,6 @@ final class NativeApi {
       Files.deleteIfExists(studio.file(row));
     }
     ctx.status(204);
-  }
-
-  private void models(Context ctx) {
-    ObjectNode out = JSON.createObjectNode();
-    ArrayNode list = out.putArray("models");
-    for (String id : studio.modelIds()) {
-      list.addObject().put("id", id).put("default", id.equals(studio.checkpoint()));
-    }
-    json(ctx, out);
   }
 
   private void upscalers(Context ctx) {

@@ -39,6 +39,7 @@ public final class Studio {
   private final Map<String, Path> models;
   private final CraftRequests craft;
   private volatile String checkpoint;
+  private volatile Path importRoot;
 
   /**
    * @param home the data folder (installed models, recipes, prompt library)
@@ -85,11 +86,41 @@ public final class Studio {
     checkpoint = id;
   }
 
-  /** The ids of the models a client may name: the offered ones, then the installed ones. */
+  /**
+   * Lets clients import model folders the operator puts in {@code root} (by folder name, never by
+   * path); null switches imports off. The caller makes sure the server requires a token.
+   */
+  public void allowImportsFrom(Path root) {
+    try {
+      this.importRoot = root == null ? null : root.toRealPath();
+    } catch (java.io.IOException e) {
+      throw new BadRequestException(
+          "--import-root: expected an existing folder, found '" + root + "' (" + e + ")");
+    }
+  }
+
+  /** The folder model imports come from (real path), or null when imports are off. */
+  public Path importRoot() {
+    return importRoot;
+  }
+
+  /** Whether {@code id} is a model folder the operator offers ({@code serve --model DIR}). */
+  public boolean offered(String id) {
+    return models.containsKey(id);
+  }
+
+  /**
+   * The ids of the models a client may name: the offered ones, then the installed pipelines (not
+   * upscalers or scorers, which the store also holds).
+   */
   public List<String> modelIds() {
     List<String> ids = new ArrayList<>(models.keySet());
     for (ModelStore.StoredModel m : ModelStore.of(home).list()) {
-      if (!ids.contains(m.id())) {
+      boolean pipeline =
+          m.manifest() == null
+              || m.manifest().kind() == null
+              || m.manifest().kind() == atelier.model.ModelKind.PIPELINE;
+      if (pipeline && !ids.contains(m.id())) {
         ids.add(m.id());
       }
     }

@@ -352,6 +352,91 @@ async function remove() {
   refreshGallery();
 }
 
+function size(bytes) {
+  if (!bytes) return '';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (bytes >= 1000 && i < units.length - 1) { bytes /= 1000; i++; }
+  return bytes.toFixed(i ? 1 : 0) + ' ' + units[i];
+}
+
+function cells(tr, values) {
+  for (const v of values) {
+    const td = document.createElement('td');
+    if (v instanceof Node) td.append(v); else td.textContent = v === null || v === undefined ? '' : v;
+    tr.append(td);
+  }
+}
+
+// Installed and offered models with their details; the catalog with a pull button and progress.
+async function refreshModels() {
+  const list = await api('/api/models');
+  const table = $('models');
+  table.replaceChildren();
+  for (const m of list.models) {
+    const tr = document.createElement('tr');
+    tr.dataset.id = m.id;
+    cells(tr, [m.id + (m.default ? ' (default)' : ''), m.offered ? 'offered' : m.state,
+      m.kind || '', size(m.size), m.origin && m.origin.repo ? m.origin.repo : '']);
+    table.append(tr);
+  }
+  const catalog = $('catalog');
+  catalog.replaceChildren();
+  for (const e of list.catalog) {
+    const tr = document.createElement('tr');
+    tr.dataset.id = e.id;
+    const action = document.createElement('span');
+    if (e.installed) {
+      action.textContent = 'installed';
+    } else {
+      const b = document.createElement('button');
+      b.textContent = 'Pull';
+      b.className = 'pull';
+      b.onclick = () => pull(e.id, action);
+      action.append(b);
+    }
+    cells(tr, [e.id, e.kind, size(e.size), e.license, action]);
+    catalog.append(tr);
+  }
+}
+
+async function pull(id, cell) {
+  showError('');
+  try {
+    await api('/api/models/pull', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id }),
+    });
+  } catch (e) {
+    showError(e.message);
+    return;
+  }
+  const bar = document.createElement('progress');
+  bar.max = 100;
+  bar.value = 0;
+  const text = document.createElement('span');
+  text.className = 'pull-text';
+  cell.replaceChildren(bar, text);
+  const events = new EventSource('/api/models/pull/' + encodeURIComponent(id) + '/events');
+  const show = (msg) => {
+    const p = JSON.parse(msg.data);
+    const pct = p.total ? Math.floor((100 * p.bytes) / p.total) : 0;
+    bar.value = p.state === 'done' ? 100 : pct;
+    text.textContent = p.state === 'running'
+      ? ` ${p.phase || 'starting'} ${p.fileIndex || 0}/${p.files || '?'} · ${pct} %`
+      : ` ${p.state}` + (p.error ? ': ' + p.error.message : '');
+    return p;
+  };
+  events.addEventListener('progress', show);
+  events.addEventListener('end', (msg) => {
+    const p = show(msg);
+    events.close();
+    if (p.error) showError(p.error.message);
+    refreshModels();
+  });
+}
+
 async function init() {
   const models = await api('/api/models');
   for (const m of models.models) {
@@ -401,6 +486,7 @@ async function init() {
   $('filter').addEventListener('input', refreshGallery);
   await refreshQueue();
   await refreshGallery();
+  await refreshModels();
   setInterval(refreshQueue, 2000);
   $('status').textContent = 'ready';
 }
