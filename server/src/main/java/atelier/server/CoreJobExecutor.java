@@ -180,6 +180,11 @@ public final class CoreJobExecutor implements JobExecutor {
   private static OutputImage output(JobResult.Image image, byte[] bytes, String recipe)
       throws IOException {
     Map<String, String> texts = pngTexts(bytes);
+    String hidden = withoutModelFolder(texts.get(ArtworkPng.RECORD));
+    if (hidden != null) {
+      bytes = PngChunks.replaceText(bytes, ArtworkPng.RECORD, hidden);
+      texts.put(ArtworkPng.RECORD, hidden);
+    }
     String record;
     if (texts.containsKey(ArtworkPng.RECORD)) {
       record = texts.get(ArtworkPng.RECORD);
@@ -202,6 +207,29 @@ public final class CoreJobExecutor implements JobExecutor {
       throw new BadRequestException("output " + name + ": expected an image file, found " + ext);
     }
     return new OutputImage(ext, bytes, prompt, model, recipe, record);
+  }
+
+  /**
+   * A record JSON whose {@code model.path} (the server's model folder: an offered {@code --model
+   * DIR} or the data folder's store) is replaced by the model's id, or null when there is nothing
+   * to replace. Clients see which model made an image, never where it lives on the server; {@code
+   * --from} and {@code png-info} still find an id there.
+   */
+  static String withoutModelFolder(String record) throws IOException {
+    if (record == null) {
+      return null;
+    }
+    JsonNode root = JSON.readTree(record);
+    JsonNode model = root.path("model");
+    if (!model.isObject() || !model.hasNonNull("id") || !model.hasNonNull("path")) {
+      return null;
+    }
+    String id = model.get("id").asText();
+    if (model.get("path").asText().equals(id)) {
+      return null;
+    }
+    ((ObjectNode) model).put("path", id);
+    return ArtworkPng.json().writeValueAsString(root);
   }
 
   /**

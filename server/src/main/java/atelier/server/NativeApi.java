@@ -203,6 +203,9 @@ final class NativeApi {
           spec.put(big, "(" + spec.get(big).asText().length() * 3 / 4 + " bytes)");
         }
       }
+      if (spec.hasNonNull("model")) {
+        spec.put("model", studio.publicModel(spec.get("model").asText()));
+      }
       if (j.kind().equals("recipe") || j.kind().equals("sweep")) {
         // The server stored these uploads itself; their paths are none of the client's business.
         for (String upload : List.of("input", "init")) {

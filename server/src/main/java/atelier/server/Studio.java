@@ -104,6 +104,19 @@ public final class Studio {
     return importRoot;
   }
 
+  /**
+   * What a client sees of a spec's model reference: the id of an offered folder (specs hold its
+   * path, so that workers find it), else the reference as it is (an installed or catalog id).
+   */
+  public String publicModel(String reference) {
+    for (Map.Entry<String, Path> e : models.entrySet()) {
+      if (e.getValue().toString().equals(reference)) {
+        return e.getKey();
+      }
+    }
+    return reference;
+  }
+
   /** Whether {@code id} is a model folder the operator offers ({@code serve --model DIR}). */
   public boolean offered(String id) {
     return models.containsKey(id);

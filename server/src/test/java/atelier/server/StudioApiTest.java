@@ -300,4 +300,28 @@ class StudioApiTest {
       assertThat(img.getHeight()).isEqualTo(16);
     }
   }
+
+  @Test
+  @Order(8)
+  void clientsSeeTheModelsIdNeverTheServersModelFolder() throws Exception {
+    String folder = TinyModels.model(MODEL).toString();
+    JsonNode jobs = json(f.get("/api/jobs?limit=100"));
+    assertThat(jobs.toString()).doesNotContain(folder);
+    assertThat(jobs.path("jobs").findValuesAsText("model")).contains(MODEL);
+    JsonNode gallery = json(f.get("/api/gallery?limit=100"));
+    assertThat(gallery.toString()).doesNotContain(folder);
+    JsonNode image = gallery.path("images").get(gallery.path("images").size() - 1);
+    assertThat(image.path("record").path("model").path("path").asText()).isEqualTo(MODEL);
+    HttpResponse<byte[]> png =
+        f.http.send(
+            f.request(image.path("url").asText()).GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    Path file = Files.write(f.dir.resolve("download.png"), png.body());
+    assertThat(new String(png.body(), java.nio.charset.StandardCharsets.ISO_8859_1))
+        .doesNotContain(folder);
+    atelier.pipeline.ImageRecord record = atelier.pipeline.ArtworkPng.read(file);
+    assertThat(record.model().path()).isEqualTo(MODEL);
+    assertThat(record.model().id()).isEqualTo(MODEL);
+    assertThat(ImageIO.read(file.toFile()).getWidth()).isEqualTo(64);
+  }
 }
