@@ -128,11 +128,13 @@ public final class Studio {
    */
   public List<String> modelIds() {
     List<String> ids = new ArrayList<>(models.keySet());
+    List<String> upscalers = UpscalerStore.of(home).ids();
     for (ModelStore.StoredModel m : ModelStore.of(home).list()) {
       boolean pipeline =
           m.manifest() == null
-              || m.manifest().kind() == null
-              || m.manifest().kind() == atelier.model.ModelKind.PIPELINE;
+              ? !upscalers.contains(m.id())
+              : m.manifest().kind() == null
+                  || m.manifest().kind() == atelier.model.ModelKind.PIPELINE;
       if (pipeline && !ids.contains(m.id())) {
         ids.add(m.id());
       }
