@@ -103,6 +103,13 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Largest request body, uploads included (64).")
   long maxUploadMb = StudioServer.Settings.DEFAULT_MAX_REQUEST_BYTES >> 20;
 
+  @Option(
+      names = "--import-root",
+      paramLabel = "DIR",
+      description =
+          "Let API clients import model folders placed in DIR, by folder name (needs --token).")
+  Path importRoot;
+
   @Override
   public Integer call() throws InterruptedException {
     String secret = token != null ? token : System.getenv("ATELIER_TOKEN");
@@ -114,6 +121,11 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (maxUploadMb < 1) {
       throw new BadRequestException("--max-upload-mb: expected 1 or more, found " + maxUploadMb);
+    }
+    if (importRoot != null && secret == null) {
+      throw new BadRequestException(
+          "--import-root: expected --token T (or $ATELIER_TOKEN) too, since an import writes to the"
+              + " model store; found no token");
     }
     StudioServer.Settings settings =
         new StudioServer.Settings(host, port, secret, maxUploadMb << 20);
@@ -143,6 +155,7 @@ public final class ServeCommand implements Callable<Integer> {
       CoreJobExecutor executor = new CoreJobExecutor(runner);
       Studio studio =
           new Studio(home, queue, store, runner, workers > 0 ? executor : null, offered);
+      studio.allowImportsFrom(importRoot);
       if (defaultId != null && !offered.containsKey(defaultId)) {
         studio.checkpoint(defaultId);
       }

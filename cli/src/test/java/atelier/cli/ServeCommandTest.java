@@ -32,6 +32,18 @@ class ServeCommandTest {
   }
 
   @Test
+  void anImportRootWithoutATokenIsRefusedWithExitCode2() {
+    CliRun r =
+        CliRun.of(
+            "--home", home.toString(), "serve", "--port", "0", "--import-root", home.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "atelier: --import-root: expected --token T (or $ATELIER_TOKEN) too, since an import"
+                + " writes to the model store; found no token\n");
+  }
+
+  @Test
   void badPortAndWorkersAreBadRequests() {
     assertThat(CliRun.of("--home", home.toString(), "serve", "--port", "70000").err())
         .isEqualTo("atelier: --port: expected 0 to 65535, found 70000\n");

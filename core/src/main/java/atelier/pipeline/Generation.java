@@ -150,6 +150,7 @@ final class Generation {
       long loopStart = t;
       int total = timesteps.length - startIndex;
       final int imageIndex = image;
+      ProgressListener steps = LatentsListener.bind(listener, latents, 4, latentH, latentW);
       SamplingLoop.run(
           List.of(scheduler),
           List.of(generator),
@@ -173,7 +174,7 @@ final class Generation {
                 }
               },
           done ->
-              listener.onProgress(
+              steps.onProgress(
                   progress(
                       Progress.Stage.DENOISE,
                       done,

@@ -1,15 +1,15 @@
 package atelier.server;
 
+import static atelier.server.JdbcTransactions.update;
+import static atelier.server.JobRows.getJob;
+
 import atelier.BadRequestException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -22,13 +22,6 @@ import org.flywaydb.core.Flyway;
  * still agree on leases. Thread-safe.
  */
 abstract class JdbcJobQueue implements JobQueue {
-  private static final String JOB_COLUMNS =
-      "id, kind, spec, state, priority, attempts, worker_id, created_at, started_at, finished_at,"
-          + " lease_expires_at, heartbeat_at, error_kind, error_message, progress_step,"
-          + " progress_total, cancel_requested";
-  private static final String IMAGE_COLUMNS =
-      "id, job_id, idx, path, prompt, model, recipe, record, created_at";
-
   // Flyway logs each migration step at INFO through java.util.logging; only its warnings matter
   // to a person running a command. Held here so the setting is not garbage-collected.
   private static final java.util.logging.Logger FLYWAY_LOG =
@@ -38,7 +31,8 @@ abstract class JdbcJobQueue implements JobQueue {
     FLYWAY_LOG.setLevel(java.util.logging.Level.WARNING);
   }
 
-  private final ConnectionPool pool;
+  private final JdbcTransactions tx;
+  private final QueueReads reads;
   private final String description;
 
   JdbcJobQueue(DataSource dataSource, String migrations, String description) {
@@ -48,7 +42,27 @@ abstract class JdbcJobQueue implements JobQueue {
     } catch (RuntimeException e) {
       throw new JobQueueException(description + ": cannot bring the schema up to date: " + e, e);
     }
-    this.pool = new ConnectionPool(dataSource, 16);
+    this.tx =
+        new JdbcTransactions(
+            dataSource,
+            description,
+            new JdbcTransactions.Control() {
+              @Override
+              public void begin(Connection c) throws SQLException {
+                JdbcJobQueue.this.begin(c);
+              }
+
+              @Override
+              public void commit(Connection c) throws SQLException {
+                JdbcJobQueue.this.commit(c);
+              }
+
+              @Override
+              public void rollback(Connection c) throws SQLException {
+                JdbcJobQueue.this.rollback(c);
+              }
+            });
+    this.reads = new QueueReads(tx);
   }
 
   /** The SQL expression for the database's current time in epoch milliseconds. */
@@ -64,72 +78,10 @@ abstract class JdbcJobQueue implements JobQueue {
 
   abstract void rollback(Connection c) throws SQLException;
 
-  @FunctionalInterface
-  interface SqlWork<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  /** Runs {@code work} on a pooled connection without a transaction. */
-  final <T> T read(String operation, SqlWork<T> work) {
-    Connection c = borrow(operation);
-    boolean broken = true;
-    try {
-      T result = work.run(c);
-      broken = false;
-      return result;
-    } catch (SQLException e) {
-      throw failure(operation, e);
-    } finally {
-      pool.release(c, broken);
-    }
-  }
-
-  /** Runs {@code work} in one transaction: all of it is committed, or none of it. */
-  final <T> T write(String operation, SqlWork<T> work) {
-    Connection c = borrow(operation);
-    boolean broken = true;
-    try {
-      begin(c);
-      try {
-        T result = work.run(c);
-        commit(c);
-        broken = false;
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          rollback(c);
-        } catch (SQLException r) {
-          e.addSuppressed(r);
-        }
-        if (e instanceof RuntimeException re) {
-          broken = false;
-          throw re;
-        }
-        throw (SQLException) e;
-      }
-    } catch (SQLException e) {
-      throw failure(operation, e);
-    } finally {
-      pool.release(c, broken);
-    }
-  }
-
-  private Connection borrow(String operation) {
-    try {
-      return pool.borrow();
-    } catch (SQLException e) {
-      throw failure(operation, e);
-    }
-  }
-
-  private JobQueueException failure(String operation, SQLException e) {
-    return new JobQueueException(description + ": " + operation + " failed: " + e.getMessage(), e);
-  }
-
   @Override
   public Job submit(JobSubmission s) {
     String id = UUID.randomUUID().toString();
-    return write(
+    return tx.write(
         "submit",
         c -> {
           update(
@@ -148,7 +100,7 @@ abstract class JdbcJobQueue implements JobQueue {
 
   @Override
   public Optional<Job> claim(String workerId, Duration lease) {
-    return write(
+    return tx.write(
         "claim",
         c -> {
           String id;
@@ -185,7 +137,7 @@ abstract class JdbcJobQueue implements JobQueue {
 
   @Override
   public LeaseStatus heartbeat(String jobId, String workerId, Duration lease, int step, int total) {
-    return write(
+    return tx.write(
         "heartbeat",
         c -> {
           int n =
@@ -212,8 +164,8 @@ abstract class JdbcJobQueue implements JobQueue {
   }
 
   @Override
-  public boolean complete(String jobId, String workerId, List<ImageRow> images) {
-    return write(
+  public boolean complete(String jobId, String workerId, List<ImageRow> images, String result) {
+    return tx.write(
         "complete",
         c -> {
           int n =
@@ -221,8 +173,9 @@ abstract class JdbcJobQueue implements JobQueue {
                   c,
                   "UPDATE jobs SET state = 'done', finished_at = "
                       + now()
-                      + ", lease_expires_at = NULL, progress_step = progress_total"
+                      + ", lease_expires_at = NULL, progress_step = progress_total, result = ?"
                       + " WHERE id = ? AND worker_id = ? AND state = 'running'",
+                  result,
                   jobId,
                   workerId);
           if (n == 0) {
@@ -259,7 +212,7 @@ abstract class JdbcJobQueue implements JobQueue {
   }
 
   private boolean finish(String jobId, String workerId, String state, String kind, String msg) {
-    return write(
+    return tx.write(
         "finish as " + state,
         c ->
             update(
@@ -278,7 +231,7 @@ abstract class JdbcJobQueue implements JobQueue {
 
   @Override
   public Job cancel(String jobId) {
-    return write(
+    return tx.write(
         "cancel",
         c -> {
           int n =
@@ -317,7 +270,7 @@ abstract class JdbcJobQueue implements JobQueue {
       throw new IllegalArgumentException("maxAttempts: expected at least 1, found " + maxAttempts);
     }
     String expired = " WHERE state = 'running' AND lease_expires_at < " + now();
-    return write(
+    return tx.write(
         "requeue expired leases",
         c ->
             update(
@@ -347,7 +300,7 @@ abstract class JdbcJobQueue implements JobQueue {
 
   @Override
   public boolean expireLease(String jobId, String workerId) {
-    return write(
+    return tx.write(
         "expire a lease",
         c ->
             update(
@@ -361,112 +314,37 @@ abstract class JdbcJobQueue implements JobQueue {
 
   @Override
   public Optional<Job> get(String jobId) {
-    return read("get job", c -> getJob(c, jobId));
+    return reads.get(jobId);
   }
 
   @Override
   public List<Job> list(JobState state, int offset, int limit) {
-    checkPage(offset, limit);
-    return read(
-        "list jobs",
-        c -> {
-          String where = state == null ? "" : " WHERE state = ?";
-          Object[] args =
-              state == null
-                  ? new Object[] {limit, offset}
-                  : new Object[] {state.dbName(), limit, offset};
-          List<Job> jobs = new ArrayList<>();
-          try (PreparedStatement ps =
-                  prepare(
-                      c,
-                      "SELECT "
-                          + JOB_COLUMNS
-                          + " FROM jobs"
-                          + where
-                          + " ORDER BY seq DESC LIMIT ?"
-                          + " OFFSET ?",
-                      args);
-              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              jobs.add(job(rs));
-            }
-          }
-          return jobs;
-        });
+    return reads.list(state, offset, limit);
   }
 
   @Override
   public int count(JobState state) {
-    return read(
-        "count jobs",
-        c -> {
-          try (PreparedStatement ps =
-                  prepare(c, "SELECT COUNT(*) FROM jobs WHERE state = ?", state.dbName());
-              ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getInt(1);
-          }
-        });
+    return reads.count(state);
   }
 
   @Override
   public List<ImageRow> images(String jobId) {
-    return read(
-        "list a job's images",
-        c ->
-            imageRows(
-                c,
-                "SELECT " + IMAGE_COLUMNS + " FROM images WHERE job_id = ? ORDER BY idx",
-                jobId));
+    return reads.images(jobId);
   }
 
   @Override
   public Optional<ImageRow> image(String imageId) {
-    return read(
-        "read an image",
-        c -> {
-          List<ImageRow> rows =
-              imageRows(c, "SELECT " + IMAGE_COLUMNS + " FROM images WHERE id = ?", imageId);
-          return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
-        });
+    return reads.image(imageId);
   }
 
   @Override
   public boolean deleteImage(String imageId) {
-    return write(
-        "delete an image",
-        c -> {
-          try (PreparedStatement ps = prepare(c, "DELETE FROM images WHERE id = ?", imageId)) {
-            return ps.executeUpdate() == 1;
-          }
-        });
+    return reads.deleteImage(imageId);
   }
 
   @Override
   public List<ImageRow> gallery(String filter, int offset, int limit) {
-    checkPage(offset, limit);
-    return read(
-        "list the gallery",
-        c -> {
-          if (filter == null || filter.isEmpty()) {
-            return imageRows(
-                c,
-                "SELECT " + IMAGE_COLUMNS + " FROM images ORDER BY seq DESC LIMIT ? OFFSET ?",
-                limit,
-                offset);
-          }
-          return imageRows(
-              c,
-              "SELECT "
-                  + IMAGE_COLUMNS
-                  + " FROM images WHERE model = ? OR recipe = ? OR lower(prompt) LIKE ? ESCAPE '!'"
-                  + " ORDER BY seq DESC LIMIT ? OFFSET ?",
-              filter,
-              filter,
-              "%" + filter.toLowerCase(Locale.ROOT).replaceAll("[!%_]", "!$0") + "%",
-              limit,
-              offset);
-        });
+    return reads.gallery(filter, offset, limit);
   }
 
   @Override
@@ -476,91 +354,6 @@ abstract class JdbcJobQueue implements JobQueue {
 
   @Override
   public void close() {
-    pool.close();
-  }
-
-  private static void checkPage(int offset, int limit) {
-    if (offset < 0 || limit < 1 || limit > 1000) {
-      throw new BadRequestException(
-          "page: expected offset ≥ 0 and limit from 1 to 1000, found offset "
-              + offset
-              + " and limit "
-              + limit);
-    }
-  }
-
-  private Optional<Job> getJob(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps =
-            prepare(c, "SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", id);
-        ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(job(rs)) : Optional.empty();
-    }
-  }
-
-  private static List<ImageRow> imageRows(Connection c, String sql, Object... args)
-      throws SQLException {
-    List<ImageRow> rows = new ArrayList<>();
-    try (PreparedStatement ps = prepare(c, sql, args);
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        rows.add(
-            new ImageRow(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getInt(3),
-                rs.getString(4),
-                rs.getString(5),
-                rs.getString(6),
-                rs.getString(7),
-                rs.getString(8),
-                instant(rs, 9)));
-      }
-    }
-    return rows;
-  }
-
-  private static Job job(ResultSet rs) throws SQLException {
-    return new Job(
-        rs.getString(1),
-        rs.getString(2),
-        rs.getString(3),
-        JobState.fromDb(rs.getString(4)),
-        rs.getInt(5),
-        rs.getInt(6),
-        rs.getString(7),
-        instant(rs, 8),
-        instant(rs, 9),
-        instant(rs, 10),
-        instant(rs, 11),
-        instant(rs, 12),
-        rs.getString(13),
-        rs.getString(14),
-        rs.getInt(15),
-        rs.getInt(16),
-        rs.getInt(17) != 0);
-  }
-
-  private static Instant instant(ResultSet rs, int column) throws SQLException {
-    long ms = rs.getLong(column);
-    return rs.wasNull() ? null : Instant.ofEpochMilli(ms);
-  }
-
-  static int update(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = prepare(c, sql, args)) {
-      return ps.executeUpdate();
-    }
-  }
-
-  static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-    PreparedStatement ps = c.prepareStatement(sql);
-    try {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      return ps;
-    } catch (SQLException e) {
-      ps.close();
-      throw e;
-    }
+    tx.close();
   }
 }

@@ -27,6 +27,8 @@ import java.time.Instant;
  * @param progressStep the step reached, as of the last heartbeat
  * @param progressTotal the steps in all, as of the last heartbeat (0 when unknown)
  * @param cancelRequested whether someone asked a running job to stop
+ * @param result for done jobs: what the job reports besides its images, a JSON object ({@code
+ *     selection}: the best-of-N report; {@code notes}), or null
  */
 public record Job(
     String id,
@@ -45,4 +47,5 @@ public record Job(
     String errorMessage,
     int progressStep,
     int progressTotal,
-    boolean cancelRequested) {}
+    boolean cancelRequested,
+    String result) {}

@@ -48,7 +48,17 @@ public interface JobQueue extends AutoCloseable {
    *
    * @return false, changing nothing, when {@code workerId} no longer holds the job
    */
-  boolean complete(String jobId, String workerId, List<ImageRow> images);
+  default boolean complete(String jobId, String workerId, List<ImageRow> images) {
+    return complete(jobId, workerId, images, null);
+  }
+
+  /**
+   * Marks a running job done and stores its output images and its result (a JSON object, or null),
+   * in the same transaction.
+   *
+   * @return false, changing nothing, when {@code workerId} no longer holds the job
+   */
+  boolean complete(String jobId, String workerId, List<ImageRow> images, String result);
 
   /**
    * Marks a running job failed with an error kind and a one-line message.

@@ -5,6 +5,8 @@ import static atelier.server.StudioServer.json;
 
 import atelier.BadRequestException;
 import atelier.jobs.CraftSources;
+import atelier.jobs.JobRunner;
+import atelier.pipeline.GenerationRequest;
 import atelier.recipe.Recipe;
 import atelier.text.library.Category;
 import atelier.text.library.LibraryEntry;
@@ -23,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 
 /** The native REST API under {@code /api/}: jobs, their progress stream, the gallery, lists. */
@@ -43,8 +46,9 @@ final class NativeApi {
     r.get("/api/gallery", this::gallery);
     r.get("/api/images/{id}", this::image);
     r.delete("/api/images/{id}", this::deleteImage);
-    r.get("/api/models", this::models);
+    r.get("/api/upscalers", this::upscalers);
     r.get("/api/recipes", this::recipes);
+    r.post("/api/recipes/preview", this::previewRecipe);
     r.get("/api/prompts", this::prompts);
   }
 
@@ -127,7 +131,11 @@ final class NativeApi {
     json(ctx, job(studio.queue().cancel(job.id())));
   }
 
-  /** Server-Sent Events: one {@code progress} event per change, then {@code end}. */
+  /**
+   * Server-Sent Events: one {@code progress} event per change, a {@code preview} event ({@code
+   * image}, {@code step}, {@code png}: a data URL) for each new preview picture of a job running in
+   * this process, then {@code end}.
+   */
   private void events(Context ctx) throws IOException, InterruptedException {
     Job job = job(ctx.pathParam("id"));
     ctx.res().setContentType("text/event-stream");
@@ -135,9 +143,19 @@ final class NativeApi {
     ctx.res().setHeader("Cache-Control", "no-cache");
     OutputStream out = ctx.res().getOutputStream();
     String last = null;
+    CoreJobExecutor.Preview lastPreview = null;
     long deadline = System.nanoTime() + 3_600_000_000_000L;
     while (System.nanoTime() < deadline) {
       job = studio.queue().get(job.id()).orElseThrow();
+      CoreJobExecutor.Preview preview = studio.preview(job).orElse(null);
+      if (preview != null && preview != lastPreview) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("id", job.id()).put("image", preview.image()).put("step", preview.step());
+        n.put("png", "data:image/png;base64," + Base64.getEncoder().encodeToString(preview.png()));
+        out.write(("event: preview\ndata: " + n + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        lastPreview = preview;
+      }
       String data = progress(job).toString();
       if (!data.equals(last)) {
         String event = job.state().isFinal() ? "end" : "progress";
@@ -185,6 +203,17 @@ final class NativeApi {
           spec.put(big, "(" + spec.get(big).asText().length() * 3 / 4 + " bytes)");
         }
       }
+      if (spec.hasNonNull("model")) {
+        spec.put("model", studio.publicModel(spec.get("model").asText()));
+      }
+      if (j.kind().equals("recipe") || j.kind().equals("sweep")) {
+        // The server stored these uploads itself; their paths are none of the client's business.
+        for (String upload : List.of("input", "init")) {
+          if (spec.has(upload)) {
+            spec.put(upload, "(uploaded picture)");
+          }
+        }
+      }
       n.set("spec", spec);
     } catch (JsonProcessingException e) {
       n.put("spec", j.spec());
@@ -201,6 +230,7 @@ final class NativeApi {
       n.putNull("error");
     }
     n.set("progress", progress(j));
+    n.set("result", result(j));
     ArrayNode images = n.putArray("images");
     if (j.state() == JobState.DONE) {
       for (ImageRow row : studio.queue().images(j.id())) {
@@ -208,6 +238,18 @@ final class NativeApi {
       }
     }
     return n;
+  }
+
+  /** The job's stored result (best-of-N selection report, notes), or null. */
+  private static JsonNode result(Job j) {
+    if (j.result() == null) {
+      return JSON.nullNode();
+    }
+    try {
+      return JSON.readTree(j.result());
+    } catch (JsonProcessingException e) {
+      return JSON.getNodeFactory().textNode(j.result());
+    }
   }
 
   private static void time(ObjectNode n, String name, Instant t) {
@@ -274,12 +316,10 @@ final class NativeApi {
     ctx.status(204);
   }
 
-  private void models(Context ctx) {
+  private void upscalers(Context ctx) {
     ObjectNode out = JSON.createObjectNode();
-    ArrayNode list = out.putArray("models");
-    for (String id : studio.modelIds()) {
-      list.addObject().put("id", id).put("default", id.equals(studio.checkpoint()));
-    }
+    ArrayNode list = out.putArray("upscalers");
+    studio.upscalerIds().forEach(list::add);
     json(ctx, out);
   }
 
@@ -289,6 +329,7 @@ final class NativeApi {
     for (Recipe r : CraftSources.recipes(studio.home()).all()) {
       ObjectNode n = list.addObject();
       n.put("name", r.name()).put("title", r.title()).put("description", r.description());
+      n.put("input", r.input().name().toLowerCase(java.util.Locale.ROOT));
       ObjectNode params = n.putObject("params");
       for (Recipe.Param p : r.params().values()) {
         params
@@ -297,6 +338,58 @@ final class NativeApi {
             .put("description", p.description());
       }
     }
+    json(ctx, out);
+  }
+
+  /**
+   * A recipe's dry run: {@code {"spec":{…recipe spec…}}} → the plan {@code atelier recipe run
+   * --dry-run} prints (each job's prompt, negative prompt, seed, size, steps, batch, strength and
+   * basemap, as a PNG data URL), the upscale and selection it would do after, and the notes.
+   */
+  private void previewRecipe(Context ctx) {
+    JobRunner.RecipePreview plan = studio.previewRecipe(body(ctx).get("spec"));
+    Recipe r = plan.recipe();
+    ObjectNode out = JSON.createObjectNode();
+    out.put("recipe", r.name()).put("version", r.version()).put("title", r.title());
+    ArrayNode jobs = out.putArray("jobs");
+    for (atelier.recipe.Job j : plan.jobs()) {
+      GenerationRequest q = j.request();
+      ObjectNode n = jobs.addObject();
+      n.put("name", j.name());
+      n.put("prompt", q.prompt());
+      n.put("negative", q.negativePrompt());
+      n.put("seed", q.seed());
+      n.put("width", q.width());
+      n.put("height", q.height());
+      n.put("steps", q.steps());
+      n.put("guidance", q.guidance());
+      n.put("scheduler", q.scheduler() == null ? null : q.scheduler().cliName());
+      n.put("batch", q.batch());
+      n.put("strength", q.init() == null ? null : q.strength());
+      n.put(
+          "basemap",
+          j.basemapPng() == null
+              ? null
+              : "data:image/png;base64," + Base64.getEncoder().encodeToString(j.basemapPng()));
+    }
+    if (r.upscale() == null) {
+      out.putNull("upscale");
+    } else {
+      out.putObject("upscale")
+          .put("width", r.upscale().width())
+          .put("height", r.upscale().height())
+          .put("method", r.upscale().method());
+    }
+    if (r.select() == null) {
+      out.putNull("select");
+    } else {
+      out.putObject("select")
+          .put("keep", r.select().keep().name().toLowerCase(java.util.Locale.ROOT))
+          .put("count", r.select().count())
+          .put("by", r.select().by());
+    }
+    ArrayNode notes = out.putArray("notes");
+    plan.notes().forEach(notes::add);
     json(ctx, out);
   }
 

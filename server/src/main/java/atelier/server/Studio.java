@@ -5,7 +5,9 @@ import atelier.BadRequestException;
 import atelier.jobs.JobRunner;
 import atelier.jobs.JobSpec;
 import atelier.jobs.JobSpecs;
+import atelier.jobs.RecipeSpec;
 import atelier.model.ModelStore;
+import atelier.upscale.UpscalerStore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,7 +27,7 @@ import java.util.Optional;
  */
 public final class Studio {
   /** The job kinds the HTTP API accepts. */
-  public static final List<String> KINDS = List.of("generate", "upscale");
+  public static final List<String> KINDS = List.of("generate", "upscale", "recipe", "sweep");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,7 +37,9 @@ public final class Studio {
   private final JobRunner runner;
   private final CoreJobExecutor executor;
   private final Map<String, Path> models;
+  private final CraftRequests craft;
   private volatile String checkpoint;
+  private volatile Path importRoot;
 
   /**
    * @param home the data folder (installed models, recipes, prompt library)
@@ -60,6 +64,7 @@ public final class Studio {
     this.executor = executor;
     this.models = new LinkedHashMap<>(models);
     this.checkpoint = models.isEmpty() ? null : models.keySet().iterator().next();
+    this.craft = new CraftRequests(this, this.storage);
   }
 
   public JobQueue queue() {
@@ -81,11 +86,56 @@ public final class Studio {
     checkpoint = id;
   }
 
-  /** The ids of the models a client may name: the offered ones, then the installed ones. */
+  /**
+   * Lets clients import model folders the operator puts in {@code root} (by folder name, never by
+   * path); null switches imports off. The caller makes sure the server requires a token.
+   */
+  public void allowImportsFrom(Path root) {
+    try {
+      this.importRoot = root == null ? null : root.toRealPath();
+    } catch (java.io.IOException e) {
+      throw new BadRequestException(
+          "--import-root: expected an existing folder, found '" + root + "' (" + e + ")");
+    }
+  }
+
+  /** The folder model imports come from (real path), or null when imports are off. */
+  public Path importRoot() {
+    return importRoot;
+  }
+
+  /**
+   * What a client sees of a spec's model reference: the id of an offered folder (specs hold its
+   * path, so that workers find it), else the reference as it is (an installed or catalog id).
+   */
+  public String publicModel(String reference) {
+    for (Map.Entry<String, Path> e : models.entrySet()) {
+      if (e.getValue().toString().equals(reference)) {
+        return e.getKey();
+      }
+    }
+    return reference;
+  }
+
+  /** Whether {@code id} is a model folder the operator offers ({@code serve --model DIR}). */
+  public boolean offered(String id) {
+    return models.containsKey(id);
+  }
+
+  /**
+   * The ids of the models a client may name: the offered ones, then the installed pipelines (not
+   * upscalers or scorers, which the store also holds).
+   */
   public List<String> modelIds() {
     List<String> ids = new ArrayList<>(models.keySet());
+    List<String> upscalers = UpscalerStore.of(home).ids();
     for (ModelStore.StoredModel m : ModelStore.of(home).list()) {
-      if (!ids.contains(m.id())) {
+      boolean pipeline =
+          m.manifest() == null
+              ? !upscalers.contains(m.id())
+              : m.manifest().kind() == null
+                  || m.manifest().kind() == atelier.model.ModelKind.PIPELINE;
+      if (pipeline && !ids.contains(m.id())) {
         ids.add(m.id());
       }
     }
@@ -108,6 +158,35 @@ public final class Studio {
    * @throws BadRequestException naming the field, what was expected and what was found
    */
   public Job submit(String kind, JsonNode spec, int priority) {
+    List<Path> saved = new ArrayList<>();
+    try {
+      JobSpec prepared = check(kind, spec, saved);
+      return queue.submit(new JobSubmission(kind, JobSpecs.toJson(prepared), priority));
+    } catch (RuntimeException e) {
+      CraftRequests.discard(saved);
+      throw e;
+    }
+  }
+
+  /**
+   * What a recipe spec would do, as {@code atelier recipe run --dry-run} shows it: its jobs
+   * (prompts, seeds, sizes, steps, basemaps made), with the same checks as a submission; nothing is
+   * queued and an uploaded input is not kept.
+   *
+   * @throws BadRequestException naming the field, as {@link #submit} would
+   */
+  public JobRunner.RecipePreview previewRecipe(JsonNode spec) {
+    List<Path> saved = new ArrayList<>();
+    try {
+      RecipeSpec prepared = (RecipeSpec) check(RecipeSpec.KIND, spec, saved);
+      return runner.previewRecipe(prepared, craft.uploads());
+    } finally {
+      CraftRequests.discard(saved);
+    }
+  }
+
+  /** Checks a submission as the CLI would and prepares it (seed fixed, uploads stored). */
+  private JobSpec check(String kind, JsonNode spec, List<Path> saved) {
     if (kind == null || !KINDS.contains(kind)) {
       throw new BadRequestException(
           "kind: expected one of " + String.join(", ", KINDS) + ", found '" + kind + "'");
@@ -117,9 +196,10 @@ public final class Studio {
           kind + " spec: expected a JSON object, found " + (spec == null ? "nothing" : spec));
     }
     ObjectNode s = ((ObjectNode) spec).deepCopy();
+    boolean craftKind = kind.equals(RecipeSpec.KIND) || kind.equals("sweep");
     for (String field : List.of("init", "input", "clip", "aestheticModel")) {
       JsonNode v = s.get(field);
-      if (v != null && !v.isNull()) {
+      if (!craftKind && v != null && !v.isNull()) {
         throw new BadRequestException(
             kind
                 + " spec field '"
@@ -133,20 +213,29 @@ public final class Studio {
                 + ", found a path");
       }
     }
+    CraftRequests.checkScorers(kind, s.get("scorers"));
     String modelField = "model";
     JsonNode model = s.get(modelField);
+    boolean generates = !kind.equals("upscale");
     if (model != null && !model.isNull()) {
-      if (kind.equals("generate")) {
+      if (generates) {
         s.put(modelField, requireModel(kind + " spec field 'model'", model.asText()));
       } else {
         refusePath(kind + " spec field 'model'", model.asText());
       }
-    } else if (kind.equals("generate") && checkpoint != null) {
+    } else if (generates && checkpoint != null) {
       s.put(modelField, requireModel("sd_model_checkpoint", checkpoint));
     }
     JsonNode upscaler = s.get("upscaler");
     if (upscaler != null && !upscaler.isNull()) {
       refusePath(kind + " spec field 'upscaler'", upscaler.asText());
+    }
+    if (kind.equals("upscale")) {
+      galleryInput(s);
+      requireUpscaler(s);
+    }
+    if (craftKind) {
+      craft.secure(kind, s, saved);
     }
     String json;
     try {
@@ -154,8 +243,71 @@ public final class Studio {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("re-serialising a parsed spec failed", e);
     }
-    JobSpec prepared = runner.prepare(JobSpecs.fromJson(kind, json));
-    return queue.submit(new JobSubmission(kind, JobSpecs.toJson(prepared), priority));
+    return runner.prepare(JobSpecs.fromJson(kind, json));
+  }
+
+  /**
+   * An upscale of a gallery image: {@code inputImage} (an image id) becomes the image's bytes in
+   * {@code inputData}, so the job reads no file at run time and the spec says what it upscaled.
+   */
+  private void galleryInput(ObjectNode s) {
+    JsonNode id = s.remove("inputImage");
+    if (id == null || id.isNull()) {
+      return;
+    }
+    if (s.hasNonNull("inputData")) {
+      throw new BadRequestException(
+          "upscale spec fields 'inputImage' and 'inputData': expected one image, found both");
+    }
+    ImageRow row =
+        queue
+            .image(id.asText())
+            .orElseThrow(
+                () ->
+                    new BadRequestException(
+                        "upscale spec field 'inputImage': expected the id of a gallery image,"
+                            + " found '"
+                            + id.asText()
+                            + "'"));
+    try {
+      s.put("inputData", java.nio.file.Files.readAllBytes(file(row)));
+    } catch (java.io.IOException e) {
+      throw new BadRequestException(
+          "upscale spec field 'inputImage': expected a gallery image with its file, found the file"
+              + " gone ("
+              + e.getMessage()
+              + ")");
+    }
+  }
+
+  /** The upscaler a spec names (or the default) must be installed here; no paths. */
+  private void requireUpscaler(ObjectNode s) {
+    JsonNode model = s.get("model");
+    int scale = s.path("scale").canConvertToInt() ? s.path("scale").asInt() : 4;
+    UpscalerStore store = UpscalerStore.of(home);
+    if (model == null || model.isNull()) {
+      if (store.ids().isEmpty()) {
+        throw new BadRequestException(
+            "upscale spec field 'model': expected an installed upscaler, found none installed on"
+                + " this server (atelier models pull upscalerjs-esrgan-thick)");
+      }
+      return;
+    }
+    try {
+      store.resolve(model.asText(), scale);
+    } catch (BadRequestException e) {
+      throw new BadRequestException(
+          "upscale spec field 'model': expected an installed upscaler id or family, one of "
+              + store.ids()
+              + ", found '"
+              + model.asText()
+              + "'");
+    }
+  }
+
+  /** The installed upscalers' ids. */
+  public List<String> upscalerIds() {
+    return UpscalerStore.of(home).ids();
   }
 
   private static void refusePath(String field, String value) {
@@ -180,6 +332,13 @@ public final class Studio {
     int total = Math.max(1, job.progressTotal());
     int step = job.state() == JobState.DONE ? total : job.progressStep();
     return new LiveProgress(job.state().dbName(), step, total, 0, job.state().isFinal() ? 0 : -1);
+  }
+
+  /** The latest preview picture of a job running in this process, if any. */
+  public Optional<CoreJobExecutor.Preview> preview(Job job) {
+    return executor == null || job.state() != JobState.RUNNING
+        ? Optional.empty()
+        : executor.preview(job.id());
   }
 
   /** The file of a gallery image, which must lie inside the output storage. */

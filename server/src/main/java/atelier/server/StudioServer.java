@@ -75,6 +75,15 @@ public final class StudioServer implements AutoCloseable {
   public static StudioServer start(Studio studio, Settings settings) {
     NativeApi api = new NativeApi(studio);
     A1111Api sd = new A1111Api(studio);
+    ModelsApi models =
+        new ModelsApi(
+            studio,
+            () ->
+                new atelier.jobs.ModelResolver(
+                        studio.home(),
+                        System.getenv(),
+                        atelier.jobs.ModelResolver.Downloads.of(false))
+                    .puller());
     Javalin app =
         Javalin.create(
             config -> {
@@ -85,6 +94,7 @@ public final class StudioServer implements AutoCloseable {
               config.staticFiles.add("/atelier/server/ui", Location.CLASSPATH);
               config.routes.before(ctx -> authorize(ctx, settings.token()));
               api.routes(config.routes);
+              models.routes(config.routes);
               sd.routes(config.routes);
               config.routes.exception(Exception.class, StudioServer::error);
             });

@@ -256,7 +256,7 @@ public final class Worker implements AutoCloseable {
                 image.record(),
                 null));
       }
-      if (!queue.complete(job.id(), workerId, rows)) {
+      if (!queue.complete(job.id(), workerId, rows, outcome.result())) {
         LOG.log(
             Level.WARNING,
             "job " + job.id() + ": lease lost before completion; another worker has it");

@@ -88,6 +88,18 @@ abstract class JobQueueContract {
   }
 
   @Test
+  void completeStoresTheJobsResultAndOnlyThen() {
+    Job job = queue.submit(tiny(1));
+    queue.claim("w1", LEASE);
+    String result = "{\"selection\":{\"candidates\":2},\"notes\":[]}";
+    assertThat(queue.get(job.id()).orElseThrow().result()).isNull();
+    assertThat(queue.complete(job.id(), "w2", List.of(), result)).isFalse();
+    assertThat(queue.get(job.id()).orElseThrow().result()).isNull();
+    assertThat(queue.complete(job.id(), "w1", List.of(), result)).isTrue();
+    assertThat(queue.get(job.id()).orElseThrow().result()).isEqualTo(result);
+  }
+
+  @Test
   void aFailedImageInsertLeavesTheJobRunningWithNoImages() {
     Job job = queue.submit(tiny(1));
     queue.claim("w1", LEASE);

@@ -115,7 +115,7 @@ class NativeApiTest {
         .contains("'../../etc'");
     HttpResponse<String> kind = f.post("/api/jobs", "{\"kind\":\"rm\",\"spec\":{}}");
     assertThat(json(kind).path("error").path("message").asText())
-        .isEqualTo("kind: expected one of generate, upscale, found 'rm'");
+        .isEqualTo("kind: expected one of generate, upscale, recipe, sweep, found 'rm'");
     HttpResponse<String> field = f.post("/api/jobs", generate("x", ",\"stepz\":3"));
     assertThat(json(field).path("error").path("message").asText())
         .startsWith("generate spec field 'stepz': expected one of");

@@ -35,6 +35,10 @@ final class StudioFixture implements AutoCloseable {
   private boolean started;
 
   StudioFixture(Path dir, long maxRequestBytes) {
+    this(dir, maxRequestBytes, atelier.pipeline.LatentPreview.cheap(2));
+  }
+
+  StudioFixture(Path dir, long maxRequestBytes, atelier.pipeline.LatentPreview previewer) {
     this.dir = dir;
     AtelierHome home = AtelierHome.at(dir.resolve("home"));
     queue = JobQueues.open("jdbc:sqlite:" + dir.resolve("q.db"), home);
@@ -44,7 +48,7 @@ final class StudioFixture implements AutoCloseable {
             new SessionSettings(Device.CPU, 1, 0),
             cache,
             new ModelResolver(home, Map.of(), ModelResolver.Downloads.of(false)));
-    CoreJobExecutor executor = new CoreJobExecutor(runner);
+    CoreJobExecutor executor = new CoreJobExecutor(runner, previewer);
     Path storage = dir.resolve("outputs");
     studio =
         new Studio(home, queue, storage, runner, executor, Map.of(MODEL, TinyModels.model(MODEL)));

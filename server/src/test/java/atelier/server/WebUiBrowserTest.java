@@ -168,4 +168,101 @@ class WebUiBrowserTest {
     assertThat(el("prompt").getAttribute("value")).isEqualTo("a lighthouse in a storm");
     assertThat(el("seed").getAttribute("value")).isEqualTo("7");
   }
+
+  /** Restarts the fixture with a tiny ×2 upscaler installed and previews that take a moment. */
+  private void restartWithUpscalerAndSlowPreviews() throws Exception {
+    f.close();
+    Path home = dir.resolve("server2/home/models/tiny-x2");
+    Files.createDirectories(home);
+    Files.copy(
+        TinyModels.repoRoot().resolve("core/src/test/resources/upscale/tiny-x2-even.onnx"),
+        home.resolve("model.onnx"));
+    Files.writeString(home.resolve(".atelier-manifest.json"), "{\"kind\":\"upscaler\"}");
+    atelier.pipeline.LatentPreview cheap = atelier.pipeline.LatentPreview.cheap(2);
+    f =
+        new StudioFixture(
+            dir.resolve("server2"),
+            8L << 20,
+            (latents, channels, height, width) -> {
+              try {
+                Thread.sleep(300); // so the page sees the preview before the job ends
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return cheap.preview(latents, channels, height, width);
+            });
+    f.startWorker();
+  }
+
+  @Test
+  void bestOfNScoresPreviewPictureRecipePlanUpscaleAndModels() throws Exception {
+    restartWithUpscalerAndSlowPreviews();
+    browser.get(f.uri("/?token=" + StudioFixture.TOKEN).toString());
+    wait.until(d -> el("status").getText().equals("ready"));
+
+    // Models: the offered model, and the catalog with pull buttons.
+    assertThat(text("#models tr td")).startsWith(StudioFixture.MODEL + " (default)");
+    assertThat(browser.findElements(By.cssSelector("#models tr")))
+        .as("the installed upscaler is not offered as a model to generate with")
+        .hasSize(1);
+    assertThat(browser.findElements(By.cssSelector("#catalog button.pull"))).isNotEmpty();
+
+    // Best of 3, keep 1: a preview picture while it runs, then each candidate's score and why the
+    // others were rejected.
+    type("prompt", "a hill at dawn");
+    type("width", "64");
+    type("height", "64");
+    type("steps", "2");
+    type("candidates", "3");
+    type("keep", "1");
+    el("submit").click();
+    wait.until(d -> el("preview").isDisplayed());
+    assertThat(el("preview").getAttribute("src")).startsWith("data:image/png;base64,");
+    wait.until(d -> el("progress-text").getText().startsWith("done"));
+    wait.until(d -> d.findElements(By.cssSelector("#selection tr.rejected")).size() == 2);
+    assertThat(text("#selection tr.kept td:last-child")).isEqualTo("kept");
+    assertThat(text("#selection tr.rejected td:last-child")).startsWith("rejected: ");
+    assertThat(text("#selection")).contains("Best of 3");
+    ((JavascriptExecutor) browser)
+        .executeScript("document.getElementById('selection').scrollIntoView({block: 'center'})");
+    screenshot("ui-best-of-n.png");
+
+    // The kept image's dialog shows the same ranking; upscale it ×2 with the installed upscaler.
+    wait.until(d -> !d.findElements(By.cssSelector("#gallery figure")).isEmpty());
+    browser.findElements(By.cssSelector("#gallery figure")).get(0).click();
+    wait.until(d -> el("detail").isDisplayed());
+    wait.until(d -> d.findElements(By.cssSelector("#detail-selection tr.rejected")).size() == 2);
+    new org.openqa.selenium.support.ui.Select(el("detail-upscaler")).selectByValue("tiny-x2");
+    new org.openqa.selenium.support.ui.Select(el("detail-scale")).selectByVisibleText("2");
+    el("detail-upscale").click();
+    wait.until(d -> el("progress-text").getText().startsWith("done"));
+    wait.until(d -> d.findElements(By.cssSelector("#gallery figure")).size() == 2);
+    ImageRow upscaled = f.queue.gallery(null, 0, 1).get(0);
+    assertThat(
+            javax.imageio.ImageIO.read(f.dir.resolve("outputs").resolve(upscaled.path()).toFile())
+                .getWidth())
+        .isEqualTo(128);
+
+    // A recipe with its parameters and the plan of a dry run.
+    new org.openqa.selenium.support.ui.Select(el("recipe")).selectByValue("art-name");
+    assertThat(el("recipe-text-label").isDisplayed()).isTrue();
+    assertThat(el("recipe-input-label").isDisplayed()).isFalse();
+    type("recipe-text", "Atelier");
+    WebElement style =
+        browser.findElement(By.cssSelector("#recipe-params input[data-param=style]"));
+    style.sendKeys("watercolour");
+    type("recipe-seed", "9");
+    el("recipe-preview").click();
+    wait.until(d -> !d.findElements(By.cssSelector("#recipe-plan .plan-job")).isEmpty());
+    assertThat(text("#recipe-plan .plan-job div"))
+        .startsWith("art-name: seed 9, ")
+        .contains("watercolor painting");
+    assertThat(
+            browser.findElement(By.cssSelector("#recipe-plan .plan-job img")).getAttribute("src"))
+        .startsWith("data:image/png;base64,");
+    assertThat(f.queue.list(null, 0, 100)).as("a dry run queues nothing").hasSize(2);
+    ((JavascriptExecutor) browser)
+        .executeScript("document.getElementById('recipe-form').scrollIntoView()");
+    screenshot("ui-recipe.png");
+  }
 }
