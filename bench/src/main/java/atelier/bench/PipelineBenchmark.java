@@ -26,7 +26,9 @@ import java.util.Locale;
  *
  * <p>Usage: {@code java -cp bench.jar atelier.bench.PipelineBenchmark --model DIR [--size 512]
  * [--steps 20] [--scheduler euler] [--guidance 7.5] [--runs 1] [--warmup 1] [--threads N] [--device
- * cpu]}. Build a full-size random-weight SD 1.5 model first with {@code tools/bench_model.py} (see
+ * cpu] [--graph-cache DIR|off] [--load-only]}. {@code --load-only} stops after loading (the load
+ * time and how each stage used the optimised-graph cache); the cache defaults to Atelier's. Build a
+ * full-size random-weight SD 1.5 model first with {@code tools/bench_model.py} (see
  * docs/benchmarks.md).
  */
 public final class PipelineBenchmark {
@@ -42,6 +44,8 @@ public final class PipelineBenchmark {
     int warmup = 1;
     int threads = 0;
     String device = "cpu";
+    String graphCache = null;
+    boolean loadOnly = false;
     for (int i = 0; i < args.length; i += 2) {
       String v = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -54,6 +58,11 @@ public final class PipelineBenchmark {
         case "--warmup" -> warmup = Integer.parseInt(v);
         case "--threads" -> threads = Integer.parseInt(v);
         case "--device" -> device = v;
+        case "--graph-cache" -> graphCache = v;
+        case "--load-only" -> {
+          loadOnly = true;
+          i--;
+        }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -70,10 +79,28 @@ public final class PipelineBenchmark {
         scheduler,
         guidance,
         device);
+    SessionSettings settings = new SessionSettings(Device.lookup(device), threads, 0);
+    if (graphCache != null) {
+      settings = settings.withGraphCache(graphCache.equals("off") ? null : Path.of(graphCache));
+    }
     long t0 = System.nanoTime();
-    try (StableDiffusion sd =
-        StableDiffusion.load(model, new SessionSettings(Device.lookup(device), threads, 0))) {
+    try (StableDiffusion sd = StableDiffusion.load(model, settings)) {
       System.out.printf(Locale.ROOT, "load: %.0f ms (%s)%n", (System.nanoTime() - t0) / 1e6, sd);
+      System.out.printf(
+          Locale.ROOT,
+          "graph cache %s: text encoder %s, unet %s, vae decoder %s%n",
+          settings.graphCache() == null ? "off" : settings.graphCache(),
+          sd.textEncoder().model().graphCacheUse(),
+          sd.unet().model().graphCacheUse(),
+          sd.vaeDecoder().model().graphCacheUse());
+      if (loadOnly) {
+        System.out.printf(
+            Locale.ROOT,
+            "peak RSS: %.0f MiB, peak Java heap: %.0f MiB%n",
+            peakRssMiB(),
+            peakHeapMiB());
+        return;
+      }
       sd.hash();
       GenerationRequest request =
           GenerationRequest.builder("a lighthouse on a cliff in a storm, oil painting")
