@@ -50,6 +50,7 @@ public final class OnnxModel implements AutoCloseable {
   private final AtomicLong runs = new AtomicLong();
   private final AtomicLong runNanos = new AtomicLong();
   private volatile GraphCacheUse cacheUse = GraphCacheUse.OFF;
+  private volatile int fusedAttentions;
 
   private OnnxModel(String stage, Path path, OrtSession session) throws OrtException {
     this.stage = stage;
@@ -71,6 +72,14 @@ public final class OnnxModel implements AutoCloseable {
     if (!Files.isRegularFile(file)) {
       throw new ModelLoadException(stage + ": expected an ONNX graph at " + file + ", found none");
     }
+    if (settings.fusedAttention()) {
+      Optional<AttentionFusion.Fused> fused = fuseAttention(stage, file);
+      if (fused.isPresent()) {
+        OnnxModel m = open(stage, fused.get().model(), file, settings);
+        m.fusedAttentions = fused.get().fused();
+        return m;
+      }
+    }
     OrtEnvironment env = OrtRuntime.env();
     OrtRuntime.GATE.enter(stage + ": loading " + file);
     try {
@@ -86,6 +95,26 @@ public final class OnnxModel implements AutoCloseable {
           stage + ": ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
     } finally {
       OrtRuntime.GATE.leave();
+    }
+  }
+
+  /**
+   * Graphs up to this size are read for attention fusion (larger ones keep their weights inside).
+   */
+  private static final long FUSION_MAX_BYTES = 1L << 30;
+
+  /** The graph with its attention fused, or empty when none matched or it is too large to read. */
+  private static Optional<AttentionFusion.Fused> fuseAttention(String stage, Path file) {
+    try {
+      if (Files.size(file) > FUSION_MAX_BYTES) {
+        return Optional.empty();
+      }
+      return AttentionFusion.fuse(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new ModelLoadException(stage + ": could not read " + file + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new ModelLoadException(
+          stage + ": " + file + " is not an ONNX graph: " + e.getMessage(), e);
     }
   }
 
@@ -294,6 +323,11 @@ public final class OnnxModel implements AutoCloseable {
     HIT,
     /** The cached entry was damaged or rejected; optimised again and saved anew. */
     REBUILT
+  }
+
+  /** How many attention subgraphs were fused into {@code MultiHeadAttention} at load. */
+  public int fusedAttentions() {
+    return fusedAttentions;
   }
 
   /** How this model's load used the optimised-graph cache. */

@@ -16,9 +16,11 @@ import java.util.Objects;
  *     skips graph optimisation; null for none. The three-argument constructor uses Atelier's cache
  *     folder ({@code ort-graphs} there, {@code $ATELIER_GRAPH_CACHE}, {@code off} for none). Used
  *     on CPU only.
+ * @param fusedAttention whether graphs are loaded with their attention subgraphs fused into ONNX
+ *     Runtime's {@code MultiHeadAttention} ({@link AttentionFusion}); off by default
  */
 public record SessionSettings(
-    Device device, int intraOpThreads, int cudaDeviceId, Path graphCache) {
+    Device device, int intraOpThreads, int cudaDeviceId, Path graphCache, boolean fusedAttention) {
 
   /**
    * The most threads per operator: ONNX Runtime starts them all when a session opens, so a huge
@@ -31,7 +33,7 @@ public record SessionSettings(
 
   /** Settings with the default graph cache ({@link GraphCache#defaultFolder}). */
   public SessionSettings(Device device, int intraOpThreads, int cudaDeviceId) {
-    this(device, intraOpThreads, cudaDeviceId, GraphCache.defaultFolder());
+    this(device, intraOpThreads, cudaDeviceId, GraphCache.defaultFolder(), false);
   }
 
   public SessionSettings {
@@ -56,7 +58,12 @@ public record SessionSettings(
 
   /** These settings with the optimised-graph cache in {@code folder} (null: none). */
   public SessionSettings withGraphCache(Path folder) {
-    return new SessionSettings(device, intraOpThreads, cudaDeviceId, folder);
+    return new SessionSettings(device, intraOpThreads, cudaDeviceId, folder, fusedAttention);
+  }
+
+  /** These settings with attention fusion on or off. */
+  public SessionSettings withFusedAttention(boolean fused) {
+    return new SessionSettings(device, intraOpThreads, cudaDeviceId, graphCache, fused);
   }
 
   /**
