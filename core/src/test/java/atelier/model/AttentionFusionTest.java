@@ -61,6 +61,13 @@ class AttentionFusionTest {
   }
 
   @Test
+  void leavesFloat16GraphsAlone() throws IOException {
+    // The scale constant of an fp16 export is float16: not matched, the graph runs as exported.
+    byte[] olive = Files.readAllBytes(MODELS.resolve("sd15-olive-fp16/unet/model.onnx"));
+    assertThat(AttentionFusion.fuse(olive)).isEmpty();
+  }
+
+  @Test
   void rejectsBytesThatAreNoModel() {
     assertThatThrownBy(() -> AttentionFusion.fuse(new byte[] {(byte) 0xff, 1, 2}))
         .isInstanceOf(IllegalArgumentException.class)
