@@ -26,8 +26,10 @@ import java.util.Locale;
  *
  * <p>Usage: {@code java -cp bench.jar atelier.bench.PipelineBenchmark --model DIR [--size 512]
  * [--steps 20] [--scheduler euler] [--guidance 7.5] [--runs 1] [--warmup 1] [--threads N] [--device
- * cpu]}. Build a full-size random-weight SD 1.5 model first with {@code tools/bench_model.py} (see
- * docs/benchmarks.md).
+ * cpu] [--graph-cache DIR|off] [--attention standard|fused] [--load-only]}. {@code --load-only}
+ * stops after loading (the load time and how each stage used the optimised-graph cache); the cache
+ * defaults to Atelier's. Build a full-size random-weight SD 1.5 model first with {@code
+ * tools/bench_model.py} (see docs/benchmarks.md).
  */
 public final class PipelineBenchmark {
   private PipelineBenchmark() {}
@@ -42,6 +44,9 @@ public final class PipelineBenchmark {
     int warmup = 1;
     int threads = 0;
     String device = "cpu";
+    String graphCache = null;
+    boolean loadOnly = false;
+    boolean fused = false;
     for (int i = 0; i < args.length; i += 2) {
       String v = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -54,6 +59,12 @@ public final class PipelineBenchmark {
         case "--warmup" -> warmup = Integer.parseInt(v);
         case "--threads" -> threads = Integer.parseInt(v);
         case "--device" -> device = v;
+        case "--graph-cache" -> graphCache = v;
+        case "--attention" -> fused = attention(v);
+        case "--load-only" -> {
+          loadOnly = true;
+          i--;
+        }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -70,10 +81,32 @@ public final class PipelineBenchmark {
         scheduler,
         guidance,
         device);
+    SessionSettings settings = new SessionSettings(Device.lookup(device), threads, 0);
+    if (graphCache != null) {
+      settings = settings.withGraphCache(graphCache.equals("off") ? null : Path.of(graphCache));
+    }
+    settings = settings.withFusedAttention(fused);
     long t0 = System.nanoTime();
-    try (StableDiffusion sd =
-        StableDiffusion.load(model, new SessionSettings(Device.lookup(device), threads, 0))) {
+    try (StableDiffusion sd = StableDiffusion.load(model, settings)) {
       System.out.printf(Locale.ROOT, "load: %.0f ms (%s)%n", (System.nanoTime() - t0) / 1e6, sd);
+      System.out.printf(
+          Locale.ROOT,
+          "graph cache %s: text encoder %s, unet %s, vae decoder %s; fused attention blocks:"
+              + " unet %d, vae decoder %d%n",
+          settings.graphCache() == null ? "off" : settings.graphCache(),
+          sd.textEncoder().model().graphCacheUse(),
+          sd.unet().model().graphCacheUse(),
+          sd.vaeDecoder().model().graphCacheUse(),
+          sd.unet().model().fusedAttentions(),
+          sd.vaeDecoder().model().fusedAttentions());
+      if (loadOnly) {
+        System.out.printf(
+            Locale.ROOT,
+            "peak RSS: %.0f MiB, peak Java heap: %.0f MiB%n",
+            peakRssMiB(),
+            peakHeapMiB());
+        return;
+      }
       sd.hash();
       GenerationRequest request =
           GenerationRequest.builder("a lighthouse on a cliff in a storm, oil painting")
@@ -94,6 +127,16 @@ public final class PipelineBenchmark {
     }
     System.out.printf(
         Locale.ROOT, "peak RSS: %.0f MiB, peak Java heap: %.0f MiB%n", peakRssMiB(), peakHeapMiB());
+  }
+
+  /** {@code --attention}: {@code fused} or {@code standard}. */
+  static boolean attention(String v) {
+    return switch (v) {
+      case "fused" -> true;
+      case "standard" -> false;
+      default ->
+          throw new IllegalArgumentException("--attention: expected standard or fused, found " + v);
+    };
   }
 
   private static void runOnce(StableDiffusion sd, GenerationRequest request, int run) {

@@ -11,6 +11,8 @@ import ai.onnxruntime.TensorInfo;
 import atelier.CancelledException;
 import atelier.InferenceException;
 import atelier.ModelLoadException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,6 +49,8 @@ public final class OnnxModel implements AutoCloseable {
   private boolean closed;
   private final AtomicLong runs = new AtomicLong();
   private final AtomicLong runNanos = new AtomicLong();
+  private volatile GraphCacheUse cacheUse = GraphCacheUse.OFF;
+  private volatile int fusedAttentions;
 
   private OnnxModel(String stage, Path path, OrtSession session) throws OrtException {
     this.stage = stage;
@@ -57,7 +61,9 @@ public final class OnnxModel implements AutoCloseable {
   }
 
   /**
-   * Loads {@code file} (external weights beside it are found by ONNX Runtime).
+   * Loads {@code file} (external weights beside it are found by ONNX Runtime). With a graph cache
+   * in the settings, the optimised graph is saved on the first load and loaded on later ones
+   * ({@link #graphCacheUse}).
    *
    * @param stage the stage's name for messages, e.g. {@code unet}
    * @throws ModelLoadException when the file is missing, unreadable or the device cannot be used
@@ -66,10 +72,24 @@ public final class OnnxModel implements AutoCloseable {
     if (!Files.isRegularFile(file)) {
       throw new ModelLoadException(stage + ": expected an ONNX graph at " + file + ", found none");
     }
+    if (settings.fusedAttention()) {
+      Optional<AttentionFusion.Fused> fused = fuseAttention(stage, file);
+      if (fused.isPresent()) {
+        OnnxModel m = open(stage, fused.get().model(), file, settings);
+        m.fusedAttentions = fused.get().fused();
+        return m;
+      }
+    }
     OrtEnvironment env = OrtRuntime.env();
     OrtRuntime.GATE.enter(stage + ": loading " + file);
-    try (OrtSession.SessionOptions options = options(settings)) {
-      return wrap(stage, file, env.createSession(file.toString(), options));
+    try {
+      return load(
+          stage,
+          file,
+          settings,
+          options -> GraphCache.keyOf(file, env.getVersion(), options),
+          file.toAbsolutePath().normalize().toString(),
+          o -> env.createSession(file.toString(), o));
     } catch (OrtException e) {
       throw new ModelLoadException(
           stage + ": ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
@@ -78,10 +98,33 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
-  /** The model over a new session; the session is closed if its inputs cannot be read. */
-  private static OnnxModel wrap(String stage, Path path, OrtSession session) throws OrtException {
+  /**
+   * Graphs up to this size are read for attention fusion (larger ones keep their weights inside).
+   */
+  private static final long FUSION_MAX_BYTES = 1L << 30;
+
+  /** The graph with its attention fused, or empty when none matched or it is too large to read. */
+  private static Optional<AttentionFusion.Fused> fuseAttention(String stage, Path file) {
     try {
-      return new OnnxModel(stage, path, session);
+      if (Files.size(file) > FUSION_MAX_BYTES) {
+        return Optional.empty();
+      }
+      return AttentionFusion.fuse(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new ModelLoadException(stage + ": could not read " + file + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new ModelLoadException(
+          stage + ": " + file + " is not an ONNX graph: " + e.getMessage(), e);
+    }
+  }
+
+  /** The model over a new session; the session is closed if its inputs cannot be read. */
+  private static OnnxModel wrap(String stage, Path path, OrtSession session, GraphCacheUse cacheUse)
+      throws OrtException {
+    try {
+      OnnxModel m = new OnnxModel(stage, path, session);
+      m.cacheUse = cacheUse;
+      return m;
     } catch (OrtException | RuntimeException e) {
       session.close();
       throw e;
@@ -97,14 +140,23 @@ public final class OnnxModel implements AutoCloseable {
   public static OnnxModel open(String stage, byte[] graph, Path origin, SessionSettings settings) {
     OrtEnvironment env = OrtRuntime.env();
     OrtRuntime.GATE.enter(stage + ": loading " + origin);
-    try (OrtSession.SessionOptions options = options(settings)) {
+    try {
       Path folder = origin.toAbsolutePath().getParent();
-      if (folder != null) {
-        // External weights of a graph loaded from memory are looked up in the original folder.
-        options.addConfigEntry(
-            "session.model_external_initializers_file_folder_path", folder.toString());
-      }
-      return wrap(stage, origin, env.createSession(graph, options));
+      return load(
+          stage,
+          origin,
+          settings,
+          options -> GraphCache.keyOf(graph, origin, env.getVersion(), options),
+          "bytes:" + origin.toAbsolutePath().normalize(),
+          o -> {
+            if (folder != null) {
+              // External weights of a graph loaded from memory are looked up in the original
+              // folder.
+              o.addConfigEntry(
+                  "session.model_external_initializers_file_folder_path", folder.toString());
+            }
+            return env.createSession(graph, o);
+          });
     } catch (OrtException e) {
       throw new ModelLoadException(
           stage
@@ -118,10 +170,101 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
-  private static OrtSession.SessionOptions options(SessionSettings settings) throws OrtException {
+  /** Makes a session over the source graph with the options given. */
+  private interface SessionSource {
+    OrtSession create(OrtSession.SessionOptions options) throws OrtException;
+  }
+
+  /** The graph cache key of the source for the options' description. */
+  private interface CacheKey {
+    String of(String options);
+  }
+
+  /**
+   * Loads through the graph cache when the settings have one: the cached optimised graph without
+   * optimising again, else the source with ONNX Runtime saving its optimised graph into a new
+   * entry. A cached graph ONNX Runtime rejects is thrown away and rebuilt; a cache that cannot be
+   * written only costs the saving.
+   */
+  private static OnnxModel load(
+      String stage,
+      Path path,
+      SessionSettings settings,
+      CacheKey keyOf,
+      String sourceName,
+      SessionSource source)
+      throws OrtException {
+    OrtEnvironment env = OrtRuntime.env();
+    if (settings.graphCache() == null || settings.device() != Device.CPU) {
+      try (OrtSession.SessionOptions o = options(settings, OPTIMISED)) {
+        return wrap(stage, path, source.create(o), GraphCacheUse.OFF);
+      }
+    }
+    GraphCache cache = new GraphCache(settings.graphCache());
+    String key;
+    GraphCache.Lookup found;
+    try {
+      key = keyOf.of(OPTIMISED + " " + settings.device());
+      found = cache.find(key);
+    } catch (UncheckedIOException e) {
+      try (OrtSession.SessionOptions o = options(settings, OPTIMISED)) {
+        return wrap(stage, path, source.create(o), GraphCacheUse.OFF);
+      }
+    }
+    boolean damaged = found.damaged();
+    if (found.entry().isPresent()) {
+      GraphCache.Entry entry = found.entry().get();
+      try (OrtSession.SessionOptions o =
+          options(settings, OrtSession.SessionOptions.OptLevel.NO_OPT)) {
+        return wrap(stage, path, env.createSession(entry.model().toString(), o), GraphCacheUse.HIT);
+      } catch (OrtException | RuntimeException e) {
+        cache.discard(entry);
+        damaged = true;
+      }
+    }
+    Path temp;
+    try {
+      temp = cache.begin(key);
+    } catch (IOException | RuntimeException e) {
+      try (OrtSession.SessionOptions o = options(settings, OPTIMISED)) {
+        return wrap(stage, path, source.create(o), GraphCacheUse.OFF);
+      }
+    }
+    OnnxModel model;
+    try (OrtSession.SessionOptions o = options(settings, OPTIMISED)) {
+      o.setOptimizedModelFilePath(temp.resolve(GraphCache.MODEL).toString());
+      o.addConfigEntry("session.optimized_model_external_initializers_file_name", GraphCache.DATA);
+      o.addConfigEntry(
+          "session.optimized_model_external_initializers_min_size_in_bytes",
+          GraphCache.EXTERNAL_MIN_BYTES);
+      model =
+          wrap(
+              stage,
+              path,
+              source.create(o),
+              damaged ? GraphCacheUse.REBUILT : GraphCacheUse.STORED);
+    } catch (OrtException | RuntimeException e) {
+      GraphCache.delete(temp);
+      throw e;
+    }
+    try {
+      cache.commit(temp, key, sourceName);
+    } catch (IOException | RuntimeException e) {
+      GraphCache.delete(temp);
+      model.cacheUse = GraphCacheUse.OFF;
+    }
+    return model;
+  }
+
+  /** The optimisation level of every session that is not loaded from the graph cache. */
+  private static final OrtSession.SessionOptions.OptLevel OPTIMISED =
+      OrtSession.SessionOptions.OptLevel.ALL_OPT;
+
+  private static OrtSession.SessionOptions options(
+      SessionSettings settings, OrtSession.SessionOptions.OptLevel level) throws OrtException {
     OrtSession.SessionOptions o = new OrtSession.SessionOptions();
     try {
-      o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      o.setOptimizationLevel(level);
       o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       o.setInterOpNumThreads(1);
       if (settings.intraOpThreads() > 0) {
@@ -168,6 +311,28 @@ public final class OnnxModel implements AutoCloseable {
       }
     }
     return m;
+  }
+
+  /** How a model's load used the optimised-graph cache. */
+  public enum GraphCacheUse {
+    /** No cache: off in the settings, not CPU, or the cache folder could not be used. */
+    OFF,
+    /** Optimised from the source and saved into the cache. */
+    STORED,
+    /** Loaded from the cache without optimising again. */
+    HIT,
+    /** The cached entry was damaged or rejected; optimised again and saved anew. */
+    REBUILT
+  }
+
+  /** How many attention subgraphs were fused into {@code MultiHeadAttention} at load. */
+  public int fusedAttentions() {
+    return fusedAttentions;
+  }
+
+  /** How this model's load used the optimised-graph cache. */
+  public GraphCacheUse graphCacheUse() {
+    return cacheUse;
   }
 
   /** The stage name used in messages. */

@@ -1,17 +1,26 @@
 package atelier.model;
 
 import atelier.BadRequestException;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * How ONNX Runtime sessions are made: the device and thread counts.
+ * How ONNX Runtime sessions are made: the device, thread counts and where optimised graphs are
+ * cached.
  *
  * @param device where the graphs run
  * @param intraOpThreads threads inside one operator, at most {@link #MAX_THREADS}; 0 lets ONNX
  *     Runtime use one per physical core
  * @param cudaDeviceId which GPU, for {@link Device#CUDA}
+ * @param graphCache the folder of ONNX Runtime's optimised graphs, so a second load of a model
+ *     skips graph optimisation; null for none. The three-argument constructor uses Atelier's cache
+ *     folder ({@code ort-graphs} there, {@code $ATELIER_GRAPH_CACHE}, {@code off} for none). Used
+ *     on CPU only.
+ * @param fusedAttention whether graphs are loaded with their attention subgraphs fused into ONNX
+ *     Runtime's {@code MultiHeadAttention} ({@link AttentionFusion}); off by default
  */
-public record SessionSettings(Device device, int intraOpThreads, int cudaDeviceId) {
+public record SessionSettings(
+    Device device, int intraOpThreads, int cudaDeviceId, Path graphCache, boolean fusedAttention) {
 
   /**
    * The most threads per operator: ONNX Runtime starts them all when a session opens, so a huge
@@ -21,6 +30,11 @@ public record SessionSettings(Device device, int intraOpThreads, int cudaDeviceI
 
   /** CPU with ONNX Runtime's thread defaults. */
   public static final SessionSettings CPU = new SessionSettings(Device.CPU, 0, 0);
+
+  /** Settings with the default graph cache ({@link GraphCache#defaultFolder}). */
+  public SessionSettings(Device device, int intraOpThreads, int cudaDeviceId) {
+    this(device, intraOpThreads, cudaDeviceId, GraphCache.defaultFolder(), false);
+  }
 
   public SessionSettings {
     Objects.requireNonNull(device, "device");
@@ -40,5 +54,23 @@ public record SessionSettings(Device device, int intraOpThreads, int cudaDeviceI
   /** The default settings for a device. */
   public static SessionSettings of(Device device) {
     return new SessionSettings(device, 0, 0);
+  }
+
+  /** These settings with the optimised-graph cache in {@code folder} (null: none). */
+  public SessionSettings withGraphCache(Path folder) {
+    return new SessionSettings(device, intraOpThreads, cudaDeviceId, folder, fusedAttention);
+  }
+
+  /** These settings with attention fusion on or off. */
+  public SessionSettings withFusedAttention(boolean fused) {
+    return new SessionSettings(device, intraOpThreads, cudaDeviceId, graphCache, fused);
+  }
+
+  /**
+   * These settings without the optimised-graph cache: for sessions whose graph is not the file's
+   * alone, e.g. with initializers overridden at load (LoRA).
+   */
+  public SessionSettings withoutGraphCache() {
+    return withGraphCache(null);
   }
 }
