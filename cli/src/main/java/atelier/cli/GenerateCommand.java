@@ -12,6 +12,7 @@ import atelier.jobs.OutputSink;
 import atelier.model.SessionSettings;
 import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.GenerationRequest;
+import atelier.pipeline.GenerationSettings;
 import atelier.pipeline.InitImage;
 import atelier.pipeline.StableDiffusion;
 import atelier.pipeline.Symmetry;
@@ -418,7 +419,14 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
 
   private void wroteLine(JobResult.Image image) {
     PrintWriter o = spec.commandLine().getOut();
-    o.println("wrote " + image.file() + "  (seed " + image.seed() + ")");
+    GenerationSettings s = image.record().settings();
+    o.println(
+        "wrote "
+            + image.file()
+            + "  (seed "
+            + image.seed()
+            + (s.varies() ? ", variation seed " + s.subseed() + " at " + s.subseedStrength() : "")
+            + ")");
     for (String w : image.record().warnings()) {
       o.println("  note: " + w);
     }

@@ -74,6 +74,7 @@ class A1111HabitsTest {
             "--out",
             out.toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("(seed 11, variation seed 7 at 0.3)");
     GenerationSettings s = ArtworkPng.read(out).settings();
     assertThat(s.clipSkip()).isEqualTo(2);
     assertThat(s.subseed()).isEqualTo(7L);
