@@ -13,7 +13,6 @@ import atelier.model.SessionSettings;
 import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.GenerationSettings;
-import atelier.pipeline.ImageRecord;
 import atelier.pipeline.InitImage;
 import atelier.pipeline.StableDiffusion;
 import atelier.pipeline.Symmetry;
@@ -92,8 +91,29 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
   @Option(
       names = "--seed",
       paramLabel = "S",
-      description = "Seed of the first image (random if unset).")
+      description = "Seed of the first image (-1 or unset: random; printed and stored).")
   Long seed;
+
+  @Option(
+      names = "--subseed",
+      paramLabel = "S",
+      description = "A1111's variation seed (-1 or unset: random); needs --subseed-strength.")
+  Long subseed;
+
+  @Option(
+      names = "--subseed-strength",
+      paramLabel = "X",
+      description =
+          "How far the start noise moves towards the variation seed's, 0..1 (A1111's variation"
+              + " strength); a batch keeps the seed and steps the variation seed.")
+  Double subseedStrength;
+
+  @Option(
+      names = "--clip-skip",
+      paramLabel = "N",
+      description =
+          "A1111's clip skip: 1 = the text encoder's last layer (default), 2 = the one before, …")
+  Integer clipSkip;
 
   @Option(
       names = {"-b", "--batch"},
@@ -151,7 +171,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
   @Option(
       names = "--from",
       paramLabel = "IMAGE.png",
-      description = "Re-run the settings stored in an Atelier PNG; other options override them.")
+      description =
+          "Re-run the settings stored in an Atelier or A1111 PNG; other options override them.")
   Path from;
 
   @Option(names = "--json", description = "Print one JSON document; no progress bar.")
@@ -201,11 +222,15 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    ImageRecord base = from == null ? null : ArtworkPng.read(from);
+    FromImage base =
+        from == null ? null : FromImage.read(from, Home.of(spec), models.model != null);
     GenerateSpec.checkBestOfN(candidates, keep, minScore, scorers, batch);
     GenerationRequest request = request(base);
-    hires.active(); // checks the upscale options before any model loads
+    upscaleSettings(base); // checks the upscale options before any model loads
     if (!json) {
+      if (base != null) {
+        base.notes().forEach(n -> err.println("atelier: note: --from " + from + ": " + n));
+      }
       noEffect(request).forEach(n -> err.println("atelier: note: " + n));
     }
     SessionSettings settings = ModelRun.settings(spec, models.device, models.threads);
@@ -221,7 +246,12 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
         new JobEvents() {
           @Override
           public void loaded(StableDiffusion sd) {
-            if (base != null && !sd.hash().equals(base.model().sha256()) && !json) {
+            if (base != null
+                && base.model() != null
+                && base.model().sha256() != null
+                && base.model().sha256().length() == 64
+                && !sd.hash().equals(base.model().sha256())
+                && !json) {
               err.println(
                   "atelier: note: model "
                       + sd.info().path()
@@ -279,34 +309,49 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
   }
 
   /**
-   * The job: the options on top of a stored record's settings for {@code --from}, as {@link
+   * The job: the options on top of a stored image's settings for {@code --from}, as {@link
    * #request} merges them, with the model already resolved.
    */
-  private GenerateSpec spec(ImageRecord base, String model, GenerationRequest request) {
-    GenerationSettings s = base == null ? null : base.settings();
+  private GenerateSpec spec(FromImage s, String model, GenerationRequest request) {
     boolean ownInit = init != null;
     String initFile = ownInit ? init.toString() : s != null ? s.init() : null;
-    return GenerateSpec.builder(prompt != null ? prompt : s.prompt())
+    return GenerateSpec.builder(request.prompt())
         .model(model)
-        .negativePrompt(negative != null ? negative : s != null ? s.negativePrompt() : "")
-        .size(
-            pick(width, s == null ? null : s.width()), pick(height, s == null ? null : s.height()))
-        .steps(pick(steps, s == null ? null : s.steps()))
-        .guidance(pick(guidance, s == null ? null : s.guidance()))
-        .scheduler(scheduler != null ? scheduler : s != null ? s.scheduler() : null)
-        .eta(pick(eta, s == null ? null : s.eta()))
+        .negativePrompt(request.negativePrompt())
+        .size(request.width(), request.height())
+        .steps(request.steps())
+        .guidance(request.guidance())
+        .scheduler(request.scheduler() == null ? null : request.scheduler().cliName())
+        .eta(request.eta())
         .seed(request.seed())
         .batch(candidates != null ? null : batch != null ? batch : 1)
         .init(initFile, ownInit || s == null ? null : s.initSha256())
-        .strength(initFile == null ? strength : pick(strength, s == null ? null : s.strength()))
+        .strength(request.strength())
         .fit(fit != null ? fit : s != null ? s.fit() : null)
         .symmetry(request.symmetry())
+        .clipSkip(request.clipSkip())
+        .variation(request.subseed(), request.subseedStrength())
         .select(candidates, keep, minScore, scorers)
         .scorerModels(
             clip == null ? null : clip.toString(),
             aestheticModel == null ? null : aestheticModel.toString())
-        .upscale(hires.upscale, hires.upscaler, hires.strength, hires.steps, hires.tile)
+        .upscale(
+            pick(hires.upscale, s == null ? null : s.upscale()),
+            pick(hires.upscaler, s == null ? null : s.upscaler()),
+            pick(hires.strength, s == null ? null : s.hiresStrength()),
+            pick(hires.steps, s == null ? null : s.hiresSteps()),
+            hires.tile)
         .build();
+  }
+
+  /** The upscale options on top of a stored image's upscale and hires pass, checked. */
+  private void upscaleSettings(FromImage s) {
+    GenerateSpec.hires(
+        pick(hires.upscale, s == null ? null : s.upscale()),
+        pick(hires.upscaler, s == null ? null : s.upscaler()),
+        pick(hires.strength, s == null ? null : s.hiresStrength()),
+        pick(hires.steps, s == null ? null : s.hiresSteps()),
+        hires.tile);
   }
 
   private void reportSelection(JobResult result) {
@@ -375,7 +420,14 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
 
   private void wroteLine(JobResult.Image image) {
     PrintWriter o = spec.commandLine().getOut();
-    o.println("wrote " + image.file() + "  (seed " + image.seed() + ")");
+    GenerationSettings s = image.record().settings();
+    o.println(
+        "wrote "
+            + image.file()
+            + "  (seed "
+            + image.seed()
+            + (s.varies() ? ", variation seed " + s.subseed() + " at " + s.subseedStrength() : "")
+            + ")");
     for (String w : image.record().warnings()) {
       o.println("  note: " + w);
     }
@@ -385,9 +437,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     o.flush();
   }
 
-  /** The request from the options, on top of a stored record's settings for {@code --from}. */
-  GenerationRequest request(ImageRecord base) {
-    GenerationSettings s = base == null ? null : base.settings();
+  /** The request from the options, on top of a stored image's settings for {@code --from}. */
+  GenerationRequest request(FromImage s) {
     String p = prompt != null ? prompt : s != null ? s.prompt() : null;
     if (p == null) {
       throw new BadRequestException("prompt: expected a prompt (or --from IMAGE.png), found none");
@@ -402,23 +453,30 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
         symmetry != null
             ? Inputs.symmetry(symmetry, symmetrySteps == null ? 0.5 : symmetrySteps)
             : s != null ? s.symmetry() : null;
+    String storedScheduler = s == null ? null : s.scheduler();
+    String sched = scheduler != null ? scheduler : storedScheduler;
+    String storedFit = s == null ? null : s.fit();
     return GenerationRequest.builder(p)
         .negativePrompt(negative != null ? negative : s != null ? s.negativePrompt() : "")
         .size(
             pick(width, s == null ? null : s.width()), pick(height, s == null ? null : s.height()))
         .steps(pick(steps, s == null ? null : s.steps()))
         .guidance(pick(guidance, s == null ? null : s.guidance()))
-        .scheduler(
-            scheduler != null
-                ? SchedulerKind.lookup(scheduler)
-                : s != null ? SchedulerKind.lookup(s.scheduler()) : null)
+        .scheduler(sched == null ? null : SchedulerKind.lookup(sched))
         .eta(pick(eta, s == null ? null : s.eta()))
         .seed(pick(seed, s == null ? null : s.seed()))
         .batch(GenerateSpec.imageCount(candidates, batch))
         .init(initImage)
         .strength(initImage == null ? strength : pick(strength, s == null ? null : s.strength()))
-        .fit(fit != null ? Resize.Fit.lookup(fit) : s != null ? Resize.Fit.lookup(s.fit()) : null)
+        .fit(
+            fit != null
+                ? Resize.Fit.lookup(fit)
+                : storedFit != null ? Resize.Fit.lookup(storedFit) : null)
         .symmetry(sym)
+        .clipSkip(pick(clipSkip, s == null ? null : s.clipSkip()))
+        .variation(
+            pick(subseed, s == null ? null : s.subseed()),
+            pick(subseedStrength, s == null ? null : s.subseedStrength()))
         .build();
   }
 

@@ -17,11 +17,11 @@ class UsageTest {
     assertThat(typo.err())
         .isEqualTo(
             "atelier: unknown option --stpes; closest: --steps; see atelier generate --help\n");
-    // --clip is a different option, not a spelling of --clip-skip: no suggestion
-    CliRun clipSkip = CliRun.of("generate", "x", "--clip-skip", "2");
-    assertThat(clipSkip.exitCode()).isEqualTo(2);
-    assertThat(clipSkip.err())
-        .isEqualTo("atelier: unknown option --clip-skip; see atelier generate --help\n");
+    // --clip is a different option, not a spelling of --clip-guidance: no suggestion
+    CliRun clipGuidance = CliRun.of("generate", "x", "--clip-guidance", "2");
+    assertThat(clipGuidance.exitCode()).isEqualTo(2);
+    assertThat(clipGuidance.err())
+        .isEqualTo("atelier: unknown option --clip-guidance; see atelier generate --help\n");
     CliRun prefix = CliRun.of("generate", "x", "--guid=3");
     assertThat(prefix.err()).contains("unknown option --guid; closest: --guidance;");
     CliRun command = CliRun.of("genrate", "x");

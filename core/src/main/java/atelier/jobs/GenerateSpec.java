@@ -37,6 +37,10 @@ import java.util.List;
  * @param hiresStrength repaint the upscaled image at this image-to-image strength, or null
  * @param hiresSteps the repaint's steps, or null for the first pass's
  * @param tile the upscaler's tile side (0: whole image), or null for automatic
+ * @param clipSkip A1111's clip skip (1 to 12), or null for 1
+ * @param subseed A1111's variation seed; -1 or null: a random one (fixed by {@link
+ *     JobRunner#prepare}) when {@code subseedStrength} is above 0
+ * @param subseedStrength the variation strength (0 to 1), or null for none
  */
 public record GenerateSpec(
     String model,
@@ -66,17 +70,26 @@ public record GenerateSpec(
     String upscaler,
     Double hiresStrength,
     Integer hiresSteps,
-    Integer tile)
+    Integer tile,
+    Integer clipSkip,
+    Long subseed,
+    Double subseedStrength)
     implements JobSpec {
 
   /** The kind name in queues and JSON. */
   public static final String KIND = "generate";
+
+  /** A1111's seed for "a random one". */
+  public static final long RANDOM = -1;
 
   public GenerateSpec {
     if (prompt == null) {
       throw new BadRequestException("prompt: expected a prompt (or --from IMAGE.png), found none");
     }
     scorers = scorers == null ? null : List.copyOf(scorers);
+    // A1111's -1: a random seed, drawn when the job is prepared (queued), not when it runs.
+    seed = seed != null && seed == RANDOM ? null : seed;
+    subseed = subseed != null && subseed == RANDOM ? null : subseed;
     checkBestOfN(candidates, keep, minScore, scorers, batch);
     if (init != null && initData != null) {
       throw new BadRequestException("init/initData: expected one basemap, found both");
@@ -105,7 +118,10 @@ public record GenerateSpec(
         imageCount(candidates, batch),
         strength,
         fit,
-        symmetry);
+        symmetry,
+        clipSkip,
+        subseed,
+        subseedStrength);
     hiresSettings(upscale, upscaler, hiresStrength, hiresSteps, tile);
   }
 
@@ -139,9 +155,24 @@ public record GenerateSpec(
     return hiresSettings(upscale, upscaler, hiresStrength, hiresSteps, tile);
   }
 
-  /** This spec with {@code seed} when it has none (a re-run then makes the same images). */
+  /**
+   * This spec with {@code seed} when it has none, and a variation seed drawn too when it varies
+   * without one (a re-run then makes the same images).
+   */
   public GenerateSpec withSeedIfUnset(long drawn) {
-    return seed != null ? this : toBuilder().seed(drawn).build();
+    boolean needsSubseed = subseed == null && subseedStrength != null && subseedStrength > 0;
+    if (seed != null && !needsSubseed) {
+      return this;
+    }
+    Builder b = toBuilder();
+    if (seed == null) {
+      b.seed(drawn);
+    }
+    if (needsSubseed) {
+      b.variation(
+          java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 32), subseedStrength);
+    }
+    return b.build();
   }
 
   /**
@@ -168,7 +199,10 @@ public record GenerateSpec(
         images(),
         strength,
         fit,
-        symmetry);
+        symmetry,
+        clipSkip,
+        subseed,
+        subseedStrength);
   }
 
   private static GenerationRequest requestWith(
@@ -185,7 +219,10 @@ public record GenerateSpec(
       int batch,
       Double strength,
       String fit,
-      Symmetry symmetry) {
+      Symmetry symmetry,
+      Integer clipSkip,
+      Long subseed,
+      Double subseedStrength) {
     return GenerationRequest.builder(prompt)
         .negativePrompt(negativePrompt == null ? "" : negativePrompt)
         .size(width, height)
@@ -199,6 +236,8 @@ public record GenerateSpec(
         .strength(strength)
         .fit(fit == null ? null : Resize.Fit.lookup(fit))
         .symmetry(symmetry)
+        .clipSkip(clipSkip)
+        .variation(subseed, subseedStrength)
         .build();
   }
 
@@ -302,6 +341,9 @@ public record GenerateSpec(
     b.hiresStrength = hiresStrength;
     b.hiresSteps = hiresSteps;
     b.tile = tile;
+    b.clipSkip = clipSkip;
+    b.subseed = subseed;
+    b.subseedStrength = subseedStrength;
     return b;
   }
 
@@ -335,6 +377,9 @@ public record GenerateSpec(
     private Double hiresStrength;
     private Integer hiresSteps;
     private Integer tile;
+    private Integer clipSkip;
+    private Long subseed;
+    private Double subseedStrength;
 
     private Builder() {}
 
@@ -446,6 +491,19 @@ public record GenerateSpec(
       return this;
     }
 
+    /** A1111's clip skip (null: 1). */
+    public Builder clipSkip(Integer v) {
+      clipSkip = v;
+      return this;
+    }
+
+    /** A1111's variation seed (-1 or null: random) and strength (null: no variation). */
+    public Builder variation(Long seed, Double strength) {
+      subseed = seed;
+      subseedStrength = strength;
+      return this;
+    }
+
     public GenerateSpec build() {
       return new GenerateSpec(
           model,
@@ -475,7 +533,10 @@ public record GenerateSpec(
           upscaler,
           hiresStrength,
           hiresSteps,
-          tile);
+          tile,
+          clipSkip,
+          subseed,
+          subseedStrength);
     }
   }
 }

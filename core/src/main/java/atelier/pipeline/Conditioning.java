@@ -42,6 +42,12 @@ final class Conditioning {
   /** Encodes the prompt (and the negative prompt when {@code guided}). */
   static Conditioning encode(
       StableDiffusion model, String prompt, String negative, boolean guided) {
+    return encode(model, prompt, negative, guided, 1);
+  }
+
+  /** Encodes as {@link #encode(StableDiffusion, String, String, boolean)} with a clip skip. */
+  static Conditioning encode(
+      StableDiffusion model, String prompt, String negative, boolean guided, int clipSkip) {
     PromptCompiler compiler = new PromptCompiler(model.tokenizer());
     int maxChunks = model.info().maxPromptChunks();
     CompiledPrompt positive = compiler.compile(prompt, maxChunks);
@@ -51,7 +57,7 @@ final class Conditioning {
     for (int i = 0; i < weights.length; i++) {
       SubPrompt part = positive.parts().get(i);
       weights[i] = part.weight();
-      condChunks.add(encodeChunks(model, part.chunks()));
+      condChunks.add(encodeChunks(model, part.chunks(), clipSkip));
     }
     List<float[]> uncondChunks = null;
     if (guided) {
@@ -61,7 +67,7 @@ final class Conditioning {
       for (SubPrompt part : neg.parts()) {
         negChunks.addAll(part.chunks());
       }
-      uncondChunks = encodeChunks(model, negChunks);
+      uncondChunks = encodeChunks(model, negChunks, clipSkip);
     }
     int chunks = uncondChunks == null ? 0 : uncondChunks.size();
     for (List<float[]> c : condChunks) {
@@ -71,7 +77,7 @@ final class Conditioning {
     int chunkTokens = positive.parts().get(0).chunks().get(0).ids().length;
     int chunkFloats = condChunks.get(0).get(0).length;
     if (chunks > 1) {
-      empty = encodeChunks(model, List.of(compiler.emptyChunk())).get(0);
+      empty = encodeChunks(model, List.of(compiler.emptyChunk()), clipSkip).get(0);
     }
     List<float[]> conds = new ArrayList<>();
     for (List<float[]> c : condChunks) {
@@ -87,10 +93,11 @@ final class Conditioning {
         List.copyOf(truncated));
   }
 
-  private static List<float[]> encodeChunks(StableDiffusion model, List<PromptChunk> chunks) {
+  private static List<float[]> encodeChunks(
+      StableDiffusion model, List<PromptChunk> chunks, int clipSkip) {
     List<float[]> out = new ArrayList<>();
     for (PromptChunk chunk : chunks) {
-      float[] h = model.textEncoder().encode(List.of(chunk.ids())).get(0);
+      float[] h = model.textEncoder().encode(List.of(chunk.ids()), clipSkip).get(0);
       if (chunk.hasEmphasis()) {
         Emphasis.apply(h, chunk.ids().length, h.length / chunk.ids().length, chunk.weights());
       }

@@ -61,7 +61,6 @@ final class Generation {
     List<String> warnings = new ArrayList<>();
     int latentH = settings.height() / 8;
     int latentW = settings.width() / 8;
-    int latentSize = 4 * latentH * latentW;
     SchedulerConfig schedulerConfig =
         info.family() == ModelFamily.LCM
             ? model.schedulerConfig()
@@ -88,7 +87,8 @@ final class Generation {
               + ")");
     }
     Conditioning cond =
-        Conditioning.encode(model, settings.prompt(), settings.negativePrompt(), guided);
+        Conditioning.encode(
+            model, settings.prompt(), settings.negativePrompt(), guided, settings.clipSkip());
     listener.onProgress(progress(Progress.Stage.ENCODE_TEXT, 1, 1, 0, settings.batch(), t));
     double textMs = ms(t);
     float[] guidanceEmbedding =
@@ -116,13 +116,13 @@ final class Generation {
     double[] timesteps = null;
     for (int image = 0; image < settings.batch(); image++) {
       cancel.check();
-      long seed = settings.seed() + image;
-      TorchGenerator generator = TorchGenerator.cpu(seed);
+      GenerationSettings one = settings.forImage(image);
+      TorchGenerator generator = TorchGenerator.cpu(one.seed());
       Scheduler scheduler = Schedulers.create(kind, schedulerConfig, settings.steps(), options);
       timesteps = scheduler.timesteps();
       float[] latents;
       if (initTensor == null) {
-        latents = generator.randn(latentSize);
+        latents = VariationNoise.start(generator, one, 4, latentH, latentW);
         float sigma = (float) scheduler.initNoiseSigma();
         for (int i = 0; i < latents.length; i++) {
           latents[i] *= sigma;
@@ -135,7 +135,7 @@ final class Generation {
         for (int i = 0; i < init.length; i++) {
           init[i] *= scale;
         }
-        float[] noise = generator.randn(latentSize);
+        float[] noise = VariationNoise.start(generator, one, 4, latentH, latentW);
         latents = scheduler.addNoise(init, noise, startIndex);
         encodeMs += ms(t);
         listener.onProgress(
@@ -220,7 +220,7 @@ final class Generation {
               Version.SOFTWARE,
               Instant.now().toString(),
               modelRef(),
-              settings.forImage(image),
+              one,
               image,
               settings.seed(),
               java.util.Arrays.copyOfRange(timesteps, startIndex, timesteps.length),
@@ -276,7 +276,12 @@ final class Generation {
         r.init() == null ? null : r.init().source(),
         r.init() == null ? null : r.init().sha256(),
         r.fit().cliName(),
-        r.symmetry());
+        r.symmetry(),
+        r.clipSkip() == null ? 1 : r.clipSkip(),
+        r.varies()
+            ? (r.subseed() != null ? r.subseed() : ThreadLocalRandom.current().nextLong(1L << 32))
+            : null,
+        r.varies() ? r.subseedStrength() : null);
   }
 
   /**

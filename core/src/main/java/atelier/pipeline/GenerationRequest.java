@@ -18,12 +18,17 @@ import java.util.Objects;
  * @param guidance classifier-free guidance scale (0..100; ≤ 1 turns guidance off), or null
  * @param scheduler the sampler, or null for the model's own scheduler
  * @param eta DDIM's eta (0..1), or null for 0
- * @param seed the first image's seed (image i gets seed + i), or null for a random one
+ * @param seed the first image's seed (image i gets seed + i), or null (or -1) for a random one
  * @param batch number of images (1..64)
  * @param init the basemap for image-to-image, or null for text-to-image
  * @param strength how much of the basemap to repaint (0 < s ≤ 1), or null (0.75 with a basemap)
  * @param fit how the basemap is brought to the target size
  * @param symmetry latent mirroring during the first steps, or null for none
+ * @param clipSkip A1111's "Clip skip": 1 (or null) uses the text encoder's last layer, N uses the
+ *     N-th layer from the end followed by the final layer norm (1 to 12)
+ * @param subseed A1111's variation seed, or null (or -1): a random one when a strength is given
+ * @param subseedStrength how far the start noise moves from the seed's towards the variation seed's
+ *     (spherical interpolation, 0 to 1), or null for none
  */
 public record GenerationRequest(
     String prompt,
@@ -39,13 +44,19 @@ public record GenerationRequest(
     InitImage init,
     Double strength,
     Resize.Fit fit,
-    Symmetry symmetry) {
+    Symmetry symmetry,
+    Integer clipSkip,
+    Long subseed,
+    Double subseedStrength) {
 
   /** Largest side Atelier accepts, in pixels. */
   public static final int MAX_SIDE = 8192;
 
   public GenerationRequest {
     Objects.requireNonNull(prompt, "prompt");
+    // A1111's -1: a random seed (drawn when the request is resolved).
+    seed = seed != null && seed == -1 ? null : seed;
+    subseed = subseed != null && subseed == -1 ? null : subseed;
     negativePrompt = negativePrompt == null ? "" : negativePrompt;
     fit = fit == null ? Resize.Fit.COVER : fit;
     checkSide("width", width);
@@ -73,8 +84,33 @@ public record GenerationRequest(
       }
     }
     if (seed != null && (seed < 0 || seed > 0xFFFF_FFFFL)) {
-      throw new BadRequestException("seed: expected 0 to 4294967295, found " + seed);
+      throw new BadRequestException(
+          "seed: expected 0 to 4294967295 (or -1 for a random one), found " + seed);
     }
+    if (clipSkip != null && (clipSkip < 1 || clipSkip > MAX_CLIP_SKIP)) {
+      throw new BadRequestException(
+          "clip skip: expected 1 to " + MAX_CLIP_SKIP + " layers, found " + clipSkip);
+    }
+    if (subseed != null && (subseed < 0 || subseed > 0xFFFF_FFFFL)) {
+      throw new BadRequestException(
+          "subseed: expected 0 to 4294967295 (or -1 for a random one), found " + subseed);
+    }
+    if (subseedStrength != null && !(subseedStrength >= 0 && subseedStrength <= 1)) {
+      throw new BadRequestException("subseed strength: expected 0 to 1, found " + subseedStrength);
+    }
+    if (subseed != null && subseedStrength == null) {
+      throw new BadRequestException(
+          "subseed: applies with a subseed strength; expected --subseed-strength X too, found"
+              + " none");
+    }
+  }
+
+  /** The largest clip skip (A1111's slider goes to 12). */
+  public static final int MAX_CLIP_SKIP = 12;
+
+  /** Whether the start noise blends in a variation seed's (a strength above 0). */
+  public boolean varies() {
+    return subseedStrength != null && subseedStrength > 0;
   }
 
   private static void checkSide(String name, Integer v) {
@@ -108,6 +144,9 @@ public record GenerationRequest(
     b.strength = strength;
     b.fit = fit;
     b.symmetry = symmetry;
+    b.clipSkip = clipSkip;
+    b.subseed = subseed;
+    b.subseedStrength = subseedStrength;
     return b;
   }
 
@@ -127,6 +166,9 @@ public record GenerationRequest(
     private Double strength;
     private Resize.Fit fit;
     private Symmetry symmetry;
+    private Integer clipSkip;
+    private Long subseed;
+    private Double subseedStrength;
 
     private Builder(String prompt) {
       this.prompt = prompt;
@@ -193,6 +235,19 @@ public record GenerationRequest(
       return this;
     }
 
+    /** A1111's clip skip (null: 1, the last layer). */
+    public Builder clipSkip(Integer v) {
+      clipSkip = v;
+      return this;
+    }
+
+    /** A1111's variation seed and strength (seed null: random when the strength is above 0). */
+    public Builder variation(Long seed, Double strength) {
+      subseed = seed;
+      subseedStrength = strength;
+      return this;
+    }
+
     public GenerationRequest build() {
       return new GenerationRequest(
           prompt,
@@ -208,7 +263,10 @@ public record GenerationRequest(
           init,
           strength,
           fit,
-          symmetry);
+          symmetry,
+          clipSkip,
+          subseed,
+          subseedStrength);
     }
   }
 }

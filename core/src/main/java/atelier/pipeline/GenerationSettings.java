@@ -9,6 +9,10 @@ package atelier.pipeline;
  * @param init the basemap's source, null for text-to-image
  * @param initSha256 the basemap file's SHA-256, null for text-to-image
  * @param symmetry null for none
+ * @param clipSkip A1111's clip skip, 1 for the text encoder's last layer (0 in records made before
+ *     it existed reads as 1)
+ * @param subseed the variation seed, null without variation
+ * @param subseedStrength the variation strength (above 0), null without variation
  */
 public record GenerationSettings(
     String prompt,
@@ -25,10 +29,26 @@ public record GenerationSettings(
     String init,
     String initSha256,
     String fit,
-    Symmetry symmetry) {
+    Symmetry symmetry,
+    int clipSkip,
+    Long subseed,
+    Double subseedStrength) {
 
-  /** The same settings for one image of the batch: its own seed, batch 1. */
+  public GenerationSettings {
+    clipSkip = Math.max(1, clipSkip);
+  }
+
+  /** Whether the start noise blends in a variation seed's. */
+  public boolean varies() {
+    return subseedStrength != null;
+  }
+
+  /**
+   * The same settings for one image of the batch: its own seed, batch 1. As in A1111, a batch with
+   * variation keeps the seed and steps the variation seed instead (variations of one image).
+   */
   public GenerationSettings forImage(int index) {
+    boolean v = varies();
     return new GenerationSettings(
         prompt,
         negativePrompt,
@@ -38,12 +58,15 @@ public record GenerationSettings(
         guidance,
         scheduler,
         eta,
-        seed + index,
+        v ? seed : seed + index,
         1,
         strength,
         init,
         initSha256,
         fit,
-        symmetry);
+        symmetry,
+        clipSkip,
+        v ? subseed + index : null,
+        subseedStrength);
   }
 }

@@ -1,9 +1,14 @@
 package atelier.pipeline;
 
 import atelier.diffusion.SchedulerKind;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The A1111 "parameters" text that A1111, ComfyUI, InvokeAI and image sites read from a PNG: the
@@ -24,6 +29,97 @@ public final class Infotext {
     return scheduler;
   }
 
+  /**
+   * A1111's sampler name for an Atelier scheduler name, read back: the scheduler, if any has it.
+   */
+  public static java.util.Optional<String> schedulerFor(String samplerName) {
+    String wanted = samplerName.strip();
+    for (SchedulerKind k : SchedulerKind.values()) {
+      if (samplerName(k.cliName()).equalsIgnoreCase(wanted)) {
+        return java.util.Optional.of(k.cliName());
+      }
+    }
+    try {
+      return java.util.Optional.of(SchedulerKind.lookup(wanted).cliName());
+    } catch (atelier.BadRequestException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /**
+   * A parameters text read back, as A1111 reads one: the prompt lines, the lines from {@code
+   * Negative prompt:} on, and the last line's {@code Key: value} pairs (when it has at least three;
+   * quoted values unquoted) in their order.
+   */
+  public record Parsed(String prompt, String negativePrompt, Map<String, String> params) {
+    public Parsed {
+      params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    }
+  }
+
+  private static final Pattern PARAM =
+      Pattern.compile("\\s*(\\w[\\w \\-/]+):\\s*(\"(?:\\\\.|[^\\\\\"])+\"|[^,]*)(?:,|$)");
+
+  /** Reads a parameters text (A1111's, or Atelier's own). */
+  public static Parsed parse(String text) {
+    String[] lines = text.strip().split("\n", -1);
+    List<String> body = new ArrayList<>(Arrays.asList(lines).subList(0, lines.length - 1));
+    String last = lines[lines.length - 1];
+    Map<String, String> params = new LinkedHashMap<>();
+    Matcher m = PARAM.matcher(last);
+    int found = 0;
+    while (m.find()) {
+      if (!m.group(0).isBlank()) {
+        found++;
+      }
+    }
+    if (found < 3) {
+      body.add(last);
+    } else {
+      m.reset();
+      while (m.find()) {
+        if (!m.group(0).isBlank()) {
+          params.put(m.group(1).strip(), unquote(m.group(2).strip()));
+        }
+      }
+    }
+    StringBuilder prompt = new StringBuilder();
+    StringBuilder negative = new StringBuilder();
+    boolean inNegative = false;
+    for (String raw : body) {
+      String line = raw.strip();
+      if (line.startsWith("Negative prompt:")) {
+        inNegative = true;
+        line = line.substring("Negative prompt:".length()).strip();
+      }
+      StringBuilder b = inNegative ? negative : prompt;
+      b.append(b.length() == 0 ? "" : "\n").append(line);
+    }
+    return new Parsed(prompt.toString(), negative.toString(), params);
+  }
+
+  private static String unquote(String v) {
+    if (v.length() < 2 || v.charAt(0) != '"' || v.charAt(v.length() - 1) != '"') {
+      return v;
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i < v.length() - 1; i++) {
+      char c = v.charAt(i);
+      if (c == '\\' && i + 1 < v.length() - 1) {
+        char e = v.charAt(++i);
+        b.append(
+            switch (e) {
+              case 'n' -> '\n';
+              case 't' -> '\t';
+              default -> e;
+            });
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
   /** The parameters text for one image. */
   public static String format(ImageRecord r) {
     GenerationSettings s = r.settings();
@@ -39,8 +135,15 @@ public final class Infotext {
     kv.put("Size", s.width() + "x" + s.height());
     kv.put("Model hash", r.model().shortHash());
     kv.put("Model", r.model().id());
+    if (s.varies()) {
+      kv.put("Variation seed", Long.toString(s.subseed()));
+      kv.put("Variation seed strength", number(s.subseedStrength()));
+    }
     if (s.strength() != null) {
       kv.put("Denoising strength", number(s.strength()));
+    }
+    if (s.clipSkip() > 1) {
+      kv.put("Clip skip", Integer.toString(s.clipSkip()));
     }
     if (s.scheduler().equals("ddim") && s.eta() != 0) {
       kv.put("Eta DDIM", number(s.eta()));

@@ -1,11 +1,15 @@
 package atelier.pipeline;
 
+import atelier.BadRequestException;
 import atelier.ModelLoadException;
+import atelier.model.ClipSkipRewriter;
 import atelier.model.ElementType;
 import atelier.model.OnnxModel;
 import atelier.model.SessionSettings;
 import atelier.model.Tensor;
 import atelier.model.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -26,9 +30,17 @@ public final class TextEncoder implements AutoCloseable {
   private final OnnxModel model;
   private final TensorSpec ids;
   private final TensorSpec hidden;
+  private final SessionSettings settings;
+  private ClipSkip clipSkip;
 
   public TextEncoder(OnnxModel model) {
+    this(model, null);
+  }
+
+  /** The stage over {@code model}; {@code settings} open the clip-skip graph when one is asked. */
+  public TextEncoder(OnnxModel model, SessionSettings settings) {
     this.model = model;
+    this.settings = settings;
     this.ids = model.requireInput("input_ids", IDS, 2);
     this.hidden = model.requireOutput("last_hidden_state", FLOATS, 3);
     if (ids.isStatic(1) && ids.shape()[1] < 2) {
@@ -43,7 +55,7 @@ public final class TextEncoder implements AutoCloseable {
 
   /** Opens {@code text_encoder/model.onnx}. */
   public static TextEncoder open(Path graph, SessionSettings settings) {
-    return new TextEncoder(OnnxModel.open("text_encoder", graph, settings));
+    return new TextEncoder(OnnxModel.open("text_encoder", graph, settings), settings);
   }
 
   /** The declared hidden size, or -1 when the graph leaves it dynamic. */
@@ -67,6 +79,60 @@ public final class TextEncoder implements AutoCloseable {
    * @return one {@code [length·hidden]} array per sequence, in order
    */
   public List<float[]> encode(List<int[]> sequences) {
+    return encode(sequences, 1);
+  }
+
+  /**
+   * Encodes sequences as {@link #encode(List)} does, taking A1111's clip skip: 1 is the last
+   * layer's output; {@code n ≥ 2} the {@code n}-th layer from the end through the final layer norm.
+   *
+   * @throws BadRequestException when the encoder has fewer layers than the skip needs, or its
+   *     layers cannot be found in the graph
+   */
+  public List<float[]> encode(List<int[]> sequences, int skip) {
+    if (skip <= 1) {
+      return run(model, "last_hidden_state", sequences);
+    }
+    ClipSkip c = clipSkip();
+    if (skip > c.rewritten().layers() + 1) {
+      throw new BadRequestException(
+          "clip skip: the text encoder "
+              + model.path()
+              + " has "
+              + c.rewritten().layers()
+              + " layers; expected 1 to "
+              + (c.rewritten().layers() + 1)
+              + ", found "
+              + skip);
+    }
+    return run(c.model(), c.rewritten().output(skip), sequences);
+  }
+
+  /** The graph with one output per clip skip, opened on first use (a second session). */
+  private record ClipSkip(OnnxModel model, ClipSkipRewriter.Rewritten rewritten) {}
+
+  private synchronized ClipSkip clipSkip() {
+    if (clipSkip == null) {
+      Path graph = model.path();
+      ClipSkipRewriter.Rewritten r;
+      try {
+        r = ClipSkipRewriter.rewrite(Files.readAllBytes(graph), "last_hidden_state");
+      } catch (IOException | IllegalArgumentException e) {
+        throw new BadRequestException(
+            "clip skip: could not find the encoder layers of the text encoder "
+                + graph
+                + " ("
+                + e.getMessage()
+                + "); use clip skip 1 with this model",
+            e);
+      }
+      SessionSettings s = settings != null ? settings : SessionSettings.CPU;
+      clipSkip = new ClipSkip(OnnxModel.open("text_encoder", r.model(), graph, s), r);
+    }
+    return clipSkip;
+  }
+
+  private List<float[]> run(OnnxModel session, String output, List<int[]> sequences) {
     if (sequences.isEmpty()) {
       return List.of();
     }
@@ -86,9 +152,9 @@ public final class TextEncoder implements AutoCloseable {
         System.arraycopy(part.get(i), 0, flat, i * length, length);
       }
       Tensor h =
-          model
-              .run(Map.of("input_ids", Tensor.ints(flat, part.size(), length)), "last_hidden_state")
-              .get("last_hidden_state");
+          session
+              .run(Map.of("input_ids", Tensor.ints(flat, part.size(), length)), output)
+              .get(output);
       float[] all = h.floatData();
       int each = all.length / part.size();
       for (int i = 0; i < part.size(); i++) {
@@ -107,6 +173,16 @@ public final class TextEncoder implements AutoCloseable {
 
   @Override
   public void close() {
-    model.close();
+    ClipSkip c;
+    synchronized (this) {
+      c = clipSkip;
+    }
+    try {
+      model.close();
+    } finally {
+      if (c != null) {
+        c.model().close();
+      }
+    }
   }
 }

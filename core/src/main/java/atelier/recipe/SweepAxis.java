@@ -175,7 +175,10 @@ public record SweepAxis(Kind kind, List<String> values) {
             base.init(),
             base.strength(),
             base.fit(),
-            base.symmetry())
+            base.symmetry(),
+            base.clipSkip(),
+            base.subseed(),
+            base.subseedStrength())
         .toBuilder();
   }
 }

@@ -132,6 +132,27 @@ class JobRunnerTest {
   }
 
   @Test
+  void a1111sMinusOneSeedsAreDrawnWhenTheSpecIsPreparedNotWhenItRuns() throws Exception {
+    GenerateSpec json =
+        (GenerateSpec)
+            JobSpecs.fromJson(
+                "generate",
+                "{\"prompt\":\"a castle\",\"seed\":-1,\"subseed\":-1,"
+                    + "\"subseedStrength\":0.4,\"clipSkip\":2}");
+    assertThat(json.seed()).isNull();
+    assertThat(json.subseed()).isNull();
+    GenerateSpec prepared = (GenerateSpec) runner().prepare(json);
+    assertThat(prepared.seed()).isBetween(0L, 0xFFFF_FFFFL);
+    assertThat(prepared.subseed()).isBetween(0L, 0xFFFF_FFFFL);
+    assertThat(prepared.subseedStrength()).isEqualTo(0.4);
+    assertThat(prepared.clipSkip()).isEqualTo(2);
+    assertThat(JobSpecs.toJson(prepared))
+        .contains("\"seed\":" + prepared.seed(), "\"subseed\":" + prepared.subseed());
+    // A spec without variation gets no variation seed.
+    assertThat(((GenerateSpec) runner().prepare(spec("x").build())).subseed()).isNull();
+  }
+
+  @Test
   void cancellingMidRunKeepsTheImagesAlreadyFinished(@TempDir Path out) throws Exception {
     CancelToken cancel = new CancelToken();
     ProgressListener cancelOnSecondImage =

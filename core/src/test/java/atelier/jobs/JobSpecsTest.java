@@ -100,7 +100,10 @@ class JobSpecsTest {
             "basemap.png",
             "ab12",
             "cover",
-            new Symmetry(false, true, 0.25));
+            new Symmetry(false, true, 0.25),
+            2,
+            7L,
+            0.25);
     String json = ArtworkPng.json().writeValueAsString(s);
     GenerateSpec g = (GenerateSpec) JobSpecs.fromJson("generate", json);
     assertThat(g.prompt()).isEqualTo("a castle");
@@ -108,6 +111,9 @@ class JobSpecsTest {
     assertThat(g.init()).isEqualTo("basemap.png");
     assertThat(g.initSha256()).isEqualTo("ab12");
     assertThat(g.strength()).isEqualTo(0.5);
+    assertThat(g.clipSkip()).isEqualTo(2);
+    assertThat(g.subseed()).isEqualTo(7L);
+    assertThat(g.subseedStrength()).isEqualTo(0.25);
     assertThat(g.symmetry()).isEqualTo(new Symmetry(false, true, 0.25));
   }
 
@@ -189,8 +195,10 @@ class JobSpecsTest {
     assertThatThrownBy(() -> GenerateSpec.builder("x").scheduler("heun").build())
         .isInstanceOf(BadRequestException.class)
         .hasMessageContaining("heun");
-    assertThatThrownBy(() -> GenerateSpec.builder("x").seed(-1L).build())
-        .hasMessage("seed: expected 0 to 4294967295, found -1");
+    assertThatThrownBy(() -> GenerateSpec.builder("x").seed(-2L).build())
+        .hasMessage("seed: expected 0 to 4294967295 (or -1 for a random one), found -2");
+    // A1111's -1 is a random seed: no seed in the spec, drawn when the job is prepared.
+    assertThat(GenerateSpec.builder("x").seed(-1L).build().seed()).isNull();
     assertThatThrownBy(
             () -> GenerateSpec.builder("x").init("a.png", null).initData(new byte[1]).build())
         .hasMessage("init/initData: expected one basemap, found both");

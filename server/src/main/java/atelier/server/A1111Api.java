@@ -125,6 +125,27 @@ final class A1111Api {
     if (override.isTextual()) {
       spec.put("model", modelId(override.asText()));
     }
+    // A1111's "Clip skip" is the setting CLIP_stop_at_last_layers (1 = last layer: the default).
+    JsonNode clipSkip = req.path("override_settings").path("CLIP_stop_at_last_layers");
+    if (!clipSkip.isMissingNode() && !clipSkip.isNull()) {
+      if (!clipSkip.canConvertToInt() || !clipSkip.isIntegralNumber()) {
+        throw new BadRequestException(
+            "override_settings.CLIP_stop_at_last_layers: expected 1 to 12, found " + clipSkip);
+      }
+      if (clipSkip.asInt() != 1) {
+        spec.put("clipSkip", clipSkip.asInt());
+      }
+    }
+    // Variation seeds: used only with a strength above 0, as A1111; -1 is a random one, drawn when
+    // the job is queued.
+    double subseedStrength = number(req, "subseed_strength", 0.0).doubleValue();
+    if (subseedStrength != 0) {
+      spec.put("subseedStrength", subseedStrength);
+      long subseed = number(req, "subseed", -1).longValue();
+      if (subseed != -1) {
+        spec.put("subseed", subseed);
+      }
+    }
     if (img2img) {
       JsonNode inits = req.get("init_images");
       if (inits == null || !inits.isArray() || inits.isEmpty()) {
@@ -149,6 +170,7 @@ final class A1111Api {
     ArrayNode images = out.putArray("images");
     List<String> infotexts = new ArrayList<>();
     List<Long> seeds = new ArrayList<>();
+    List<Long> subseeds = new ArrayList<>();
     JsonNode first = null;
     if (done.state() == JobState.DONE) {
       for (ImageRow row : studio.queue().images(done.id())) {
@@ -157,6 +179,7 @@ final class A1111Api {
           JsonNode record = JSON.readTree(row.record());
           first = first == null ? record : first;
           seeds.add(record.path("settings").path("seed").asLong());
+          subseeds.add(record.path("settings").path("subseed").asLong(-1));
           infotexts.add(
               Infotext.format(
                   ArtworkPng.json().treeToValue(record, atelier.pipeline.ImageRecord.class)));
@@ -172,12 +195,17 @@ final class A1111Api {
           .putArray("init_images")
           .add("(" + spec.get("initData").asText().length() + " base64 characters)");
     }
-    out.put("info", info(spec, first, seeds, infotexts, done).toString());
+    out.put("info", info(spec, first, seeds, subseeds, infotexts, done).toString());
     json(ctx, out);
   }
 
   private ObjectNode info(
-      ObjectNode spec, JsonNode first, List<Long> seeds, List<String> infotexts, Job job) {
+      ObjectNode spec,
+      JsonNode first,
+      List<Long> seeds,
+      List<Long> subseeds,
+      List<String> infotexts,
+      Job job) {
     JsonNode s = first == null ? JSON.createObjectNode() : first.path("settings");
     ObjectNode info = JSON.createObjectNode();
     info.put("prompt", spec.get("prompt").asText());
@@ -192,8 +220,11 @@ final class A1111Api {
     info.put("seed", seeds.isEmpty() ? -1 : seeds.get(0));
     ArrayNode allSeeds = info.putArray("all_seeds");
     seeds.forEach(allSeeds::add);
-    info.put("subseed", -1);
-    info.put("subseed_strength", 0);
+    info.put("subseed", subseeds.isEmpty() ? -1 : subseeds.get(0));
+    ArrayNode allSubseeds = info.putArray("all_subseeds");
+    subseeds.forEach(allSubseeds::add);
+    info.put("subseed_strength", s.path("subseedStrength").asDouble(0));
+    info.put("clip_skip", s.path("clipSkip").asInt(1));
     info.put("width", s.path("width").asInt(spec.get("width").asInt()));
     info.put("height", s.path("height").asInt(spec.get("height").asInt()));
     info.put("sampler_name", Infotext.samplerName(spec.get("scheduler").asText()));

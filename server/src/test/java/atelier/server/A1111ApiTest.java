@@ -126,6 +126,46 @@ class A1111ApiTest {
   }
 
   @Test
+  void variationSeedsClipSkipAndRandomSeedsMapAsA1111() throws Exception {
+    String body =
+        "{\"prompt\":\"a lighthouse\",\"batch_size\":2,\"width\":64,\"height\":64,\"steps\":2,"
+            + "\"seed\":99,\"subseed\":7,\"subseed_strength\":0.3,"
+            + "\"override_settings\":{\"CLIP_stop_at_last_layers\":2}}";
+    HttpResponse<String> r = call("POST", "/sdapi/v1/txt2img", body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode info = JSON.readTree(JSON.readTree(r.body()).path("info").asText());
+    // A1111 keeps the seed across a batch with variation and steps the variation seed.
+    assertThat(info.path("all_seeds").toString()).isEqualTo("[99,99]");
+    assertThat(info.path("subseed").asLong()).isEqualTo(7);
+    assertThat(info.path("all_subseeds").toString()).isEqualTo("[7,8]");
+    assertThat(info.path("subseed_strength").asDouble()).isEqualTo(0.3);
+    assertThat(info.path("clip_skip").asInt()).isEqualTo(2);
+    assertThat(info.path("infotexts").get(1).asText())
+        .contains("Seed: 99,", "Variation seed: 8, Variation seed strength: 0.3,", "Clip skip: 2");
+
+    // -1 seeds are drawn when the job is queued: concrete values come back.
+    HttpResponse<String> random =
+        call(
+            "POST",
+            "/sdapi/v1/txt2img",
+            "{\"prompt\":\"x\",\"width\":64,\"height\":64,\"steps\":1,\"seed\":-1,"
+                + "\"subseed\":-1,\"subseed_strength\":0.5}");
+    assertThat(random.statusCode()).as(random.body()).isEqualTo(200);
+    JsonNode ri = JSON.readTree(JSON.readTree(random.body()).path("info").asText());
+    assertThat(ri.path("seed").asLong()).isBetween(0L, 0xFFFF_FFFFL);
+    assertThat(ri.path("subseed").asLong()).isBetween(0L, 0xFFFF_FFFFL);
+
+    HttpResponse<String> bad =
+        call(
+            "POST",
+            "/sdapi/v1/txt2img",
+            "{\"prompt\":\"x\",\"override_settings\":{\"CLIP_stop_at_last_layers\":13}}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(bad.body()).path("error").path("message").asText())
+        .isEqualTo("clip skip: expected 1 to 12 layers, found 13");
+  }
+
+  @Test
   void badValuesAre400WithTheClisMessages() throws Exception {
     HttpResponse<String> size =
         call("POST", "/sdapi/v1/txt2img", "{\"prompt\":\"x\",\"width\":500,\"height\":64}");
