@@ -23,6 +23,8 @@ What it makes, under core/src/test/resources/models/ (needs sd15-optimum-1.22 fr
                             writes it: inputs sample [2B,4,H,W], timestep float32 [1],
                             encoder_hidden_states [2B,77,16], controlnet_conds [2, 2B, 3, 8H, 8W],
                             conditioning_scales [2, 1]; output noise_pred.
+  controlnet-tiny-narrow/   a ControlNet for another UNet (block_out_channels 8, 16): its residuals do not fit
+                            the tiny SD 1.5 UNet (for the mismatch error; untrained weights, scale input absent).
   control-images/           edges-64.png (a canny-like white-on-black line drawing) and blocks-64.png.
 The ControlNet modules are tools/controlnet_arch.py (diffusers' ControlNetModel structure); weights are
 drawn as tiny_spec draws them, the conditioning embedding's output is scaled to 1.5 times the
@@ -36,6 +38,7 @@ Needs Debian's python3-torch (1.13), python3-onnx (1.12), python3-pil.
 """
 
 import shutil
+from dataclasses import replace
 import sys
 from pathlib import Path
 
@@ -57,6 +60,7 @@ BASE = "sd15-optimum-1.22"
 VARIANT = tiny_spec.VARIANTS[BASE]
 CONFIG = ControlConfig(VARIANT.unet)
 NETS = {"a": "controlnet-tiny-a", "b": "controlnet-tiny-b"}
+NARROW = ControlConfig(replace(VARIANT.unet, block_out_channels=(8, 16), norm_num_groups=4))
 IMG = {0: "batch", 2: "height", 3: "width"}
 
 
@@ -88,8 +92,11 @@ def controlnet(key):
     """The tiny ControlNet `key` (a or b): deterministic weights, zero convs calibrated against the UNet skips."""
     if key in _NETS:
         return _NETS[key]
-    net = ControlNet(CONFIG).eval()
+    net = ControlNet(NARROW if key == "narrow" else CONFIG).eval()
     tiny_spec.init_weights(net, f"controlnet-{key}")
+    if key == "narrow":
+        _NETS[key] = net
+        return net
     unet = tiny_spec.unet(VARIANT)
     g = torch.Generator().manual_seed(20)
     sample = torch.randn((2, 4, 8, 8), generator=g)
@@ -157,11 +164,11 @@ def export_controlnet(key, out, scale_input):
         inputs = ["sample", "timestep", "encoder_hidden_states", "controlnet_cond"]
     graph = onnx_util.export(module, args, inputs, names, axes, 14)
     onnx_util.save(graph, out / "model.onnx")
-    cfg = xf.unet_config(CONFIG.unet, "0.30.3")
+    cfg = xf.unet_config(controlnet(key).config.unet, "0.30.3")
     cfg["_class_name"] = "ControlNetModel"
     for k in ("up_block_types", "out_channels", "sample_size", "time_cond_proj_dim", "upcast_attention"):
         cfg.pop(k, None)
-    cfg["conditioning_embedding_out_channels"] = list(CONFIG.embedding_channels)
+    cfg["conditioning_embedding_out_channels"] = list(controlnet(key).config.embedding_channels)
     cfg["controlnet_conditioning_channel_order"] = "rgb"
     cfg["global_pool_conditions"] = False
     xf.write_json(out / "config.json", cfg)
@@ -230,6 +237,10 @@ def main():
             shutil.rmtree(out)
         out.mkdir(parents=True)
         export_controlnet(key, out, scale_input=key == "a")
+    narrow = MODELS / "controlnet-tiny-narrow"
+    if narrow.exists():
+        shutil.rmtree(narrow)
+    export_controlnet("narrow", narrow, scale_input=False)
     for name, writer in (("sd15-controlnet-onnxstack", export_residual_unet), ("sd15-controlnet-fused", export_fused)):
         out = MODELS / name
         if out.exists():

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param strength how much of the basemap to repaint (0 < s ≤ 1), or null (0.75 with a basemap)
  * @param fit how the basemap is brought to the target size
  * @param symmetry latent mirroring during the first steps, or null for none
+ * @param controls ControlNets steering the structure, or null for none
  */
 public record GenerationRequest(
     String prompt,
@@ -39,7 +40,8 @@ public record GenerationRequest(
     InitImage init,
     Double strength,
     Resize.Fit fit,
-    Symmetry symmetry) {
+    Symmetry symmetry,
+    Controls controls) {
 
   /** Largest side Atelier accepts, in pixels. */
   public static final int MAX_SIDE = 8192;
@@ -108,6 +110,7 @@ public record GenerationRequest(
     b.strength = strength;
     b.fit = fit;
     b.symmetry = symmetry;
+    b.controls = controls;
     return b;
   }
 
@@ -127,6 +130,7 @@ public record GenerationRequest(
     private Double strength;
     private Resize.Fit fit;
     private Symmetry symmetry;
+    private Controls controls;
 
     private Builder(String prompt) {
       this.prompt = prompt;
@@ -193,6 +197,11 @@ public record GenerationRequest(
       return this;
     }
 
+    public Builder controls(Controls v) {
+      controls = v;
+      return this;
+    }
+
     public GenerationRequest build() {
       return new GenerationRequest(
           prompt,
@@ -208,7 +217,8 @@ public record GenerationRequest(
           init,
           strength,
           fit,
-          symmetry);
+          symmetry,
+          controls);
     }
   }
 }

@@ -175,7 +175,8 @@ public record SweepAxis(Kind kind, List<String> values) {
             base.init(),
             base.strength(),
             base.fit(),
-            base.symmetry())
+            base.symmetry(),
+            base.controls())
         .toBuilder();
   }
 }
