@@ -192,6 +192,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
 
   @Mixin HiresOptions hires;
 
+  @Mixin ControlOptions control;
+
   @Override
   public boolean json() {
     return json;
@@ -305,6 +307,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
             clip == null ? null : clip.toString(),
             aestheticModel == null ? null : aestheticModel.toString())
         .upscale(hires.upscale, hires.upscaler, hires.strength, hires.steps, hires.tile)
+        .controls(control.specs(), control.guessMode())
         .build();
   }
 

@@ -3,6 +3,7 @@ package atelier.jobs;
 import atelier.BadRequestException;
 import atelier.diffusion.SchedulerKind;
 import atelier.image.Resize;
+import atelier.pipeline.Controls;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.InitImage;
 import atelier.pipeline.Symmetry;
@@ -37,6 +38,8 @@ import java.util.List;
  * @param hiresStrength repaint the upscaled image at this image-to-image strength, or null
  * @param hiresSteps the repaint's steps, or null for the first pass's
  * @param tile the upscaler's tile side (0: whole image), or null for automatic
+ * @param controls ControlNets (at most {@link Controls#MAX}), or null for none
+ * @param guessMode ControlNet guess mode (null: off)
  */
 public record GenerateSpec(
     String model,
@@ -66,7 +69,9 @@ public record GenerateSpec(
     String upscaler,
     Double hiresStrength,
     Integer hiresSteps,
-    Integer tile)
+    Integer tile,
+    List<ControlSpec> controls,
+    Boolean guessMode)
     implements JobSpec {
 
   /** The kind name in queues and JSON. */
@@ -78,6 +83,14 @@ public record GenerateSpec(
     }
     scorers = scorers == null ? null : List.copyOf(scorers);
     checkBestOfN(candidates, keep, minScore, scorers, batch);
+    controls = controls == null || controls.isEmpty() ? null : List.copyOf(controls);
+    if (controls != null) {
+      Controls.checkCount(controls.size());
+    }
+    if (guessMode != null && guessMode && controls == null) {
+      throw new BadRequestException(
+          "guess mode: applies to ControlNets; expected --control, found none");
+    }
     if (init != null && initData != null) {
       throw new BadRequestException("init/initData: expected one basemap, found both");
     }
@@ -302,6 +315,8 @@ public record GenerateSpec(
     b.hiresStrength = hiresStrength;
     b.hiresSteps = hiresSteps;
     b.tile = tile;
+    b.controls = controls;
+    b.guessMode = guessMode;
     return b;
   }
 
@@ -335,6 +350,8 @@ public record GenerateSpec(
     private Double hiresStrength;
     private Integer hiresSteps;
     private Integer tile;
+    private List<ControlSpec> controls;
+    private Boolean guessMode;
 
     private Builder() {}
 
@@ -446,6 +463,13 @@ public record GenerateSpec(
       return this;
     }
 
+    /** ControlNets (null or empty: none) and guess mode (null: off). */
+    public Builder controls(List<ControlSpec> v, Boolean guess) {
+      controls = v;
+      guessMode = guess;
+      return this;
+    }
+
     public GenerateSpec build() {
       return new GenerateSpec(
           model,
@@ -475,7 +499,9 @@ public record GenerateSpec(
           upscaler,
           hiresStrength,
           hiresSteps,
-          tile);
+          tile,
+          controls,
+          guessMode);
     }
   }
 }

@@ -23,12 +23,19 @@ public record Controls(List<ControlInput> inputs, boolean guessMode) {
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("controls: expected at least one");
     }
-    if (inputs.size() > MAX) {
+    checkCount(inputs.size());
+  }
+
+  /**
+   * @throws BadRequestException when {@code n} ControlNets are more than {@link #MAX}
+   */
+  public static void checkCount(int n) {
+    if (n > MAX) {
       throw new BadRequestException(
           "control: expected at most "
               + MAX
               + " ControlNets per image (each one loads a model and runs every step), found "
-              + inputs.size());
+              + n);
     }
   }
 }
