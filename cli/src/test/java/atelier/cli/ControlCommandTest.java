@@ -94,6 +94,44 @@ class ControlCommandTest {
   }
 
   @Test
+  void aControlNetImportedIntoTheStoreIsUsedById(@TempDir Path dir) {
+    String home = dir.resolve("home").toString();
+    CliRun imp =
+        CliRun.of(
+            "models", "import", A, "--id", "canny-tiny", "--kind", "controlnet", "--home", home);
+    assertThat(imp.exitCode()).as(imp.err()).isZero();
+    assertThat(imp.out()).startsWith("imported canny-tiny from " + A);
+    CliRun bad =
+        CliRun.of(
+            "models", "import", MODEL, "--id", "nope", "--kind", "controlnet", "--home", home);
+    assertThat(bad.exitCode()).as(bad.err()).isEqualTo(3);
+    assertThat(bad.err())
+        .isEqualTo(
+            "atelier: controlnet "
+                + MODEL
+                + ": expected a ControlNet export, found a Stable Diffusion folder (it has unet/);"
+                + " pass it as --model and the ControlNet as --control\n");
+    Path out = dir.resolve("cn.png");
+    CliRun gen =
+        CliRun.of(
+            "generate",
+            "x",
+            "--model",
+            MODEL,
+            "--steps",
+            "1",
+            "--control",
+            "canny-tiny:" + EDGES,
+            "--home",
+            home,
+            "--out",
+            out.toString());
+    assertThat(gen.exitCode()).as(gen.err()).isZero();
+    assertThat(ArtworkPng.read(out).warnings())
+        .anyMatch(n -> n.startsWith("controlnet canny-tiny:"));
+  }
+
+  @Test
   void badControlOptionsAreOneLineWithExitCode2(@TempDir Path dir) {
     String out = dir.resolve("x.png").toString();
     assertBad(

@@ -86,6 +86,15 @@ public final class ControlNet implements AutoCloseable {
     if (Files.isRegularFile(path)) {
       return path;
     }
+    if (Files.isDirectory(path.resolve("unet"))) {
+      // OnnxStack and onnx-web keep the UNet that takes residuals in controlnet/ or cnet/ of a
+      // Stable Diffusion folder: not a ControlNet.
+      throw new ModelLoadException(
+          "controlnet "
+              + path
+              + ": expected a ControlNet export, found a Stable Diffusion folder (it has unet/);"
+              + " pass it as --model and the ControlNet as --control");
+    }
     for (String candidate : List.of("model.onnx", "controlnet/model.onnx", "cnet/model.onnx")) {
       Path p = path.resolve(candidate);
       if (Files.isRegularFile(p)) {
