@@ -214,6 +214,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
 
   @Mixin HiresOptions hires;
 
+  @Mixin ControlOptions control;
+
   @Override
   public boolean json() {
     return json;
@@ -341,6 +343,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
             pick(hires.strength, s == null ? null : s.hiresStrength()),
             pick(hires.steps, s == null ? null : s.hiresSteps()),
             hires.tile)
+        .controls(control.specs(), control.guessMode())
         .build();
   }
 

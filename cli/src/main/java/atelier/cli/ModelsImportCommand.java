@@ -47,7 +47,7 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
   @Option(
       names = "--kind",
       paramLabel = "KIND",
-      description = "pipeline (default), upscaler, clip or aesthetic.")
+      description = "pipeline (default), upscaler, clip, aesthetic or controlnet.")
   String kind;
 
   @Option(
@@ -127,6 +127,9 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
   static Consumer<Path> check(ModelKind kind, SessionSettings settings) {
     if (kind == ModelKind.PIPELINE) {
       return d -> StableDiffusion.load(d, settings).close();
+    }
+    if (kind == ModelKind.CONTROLNET) {
+      return d -> atelier.pipeline.ControlNet.open(d, settings).close();
     }
     return d -> {
       List<Path> graphs;

@@ -109,6 +109,11 @@ final class CraftJobs {
     try (ModelCache.Lease<StableDiffusion> sd = cache.pipeline(modelDir, session)) {
       outputs =
           new RecipeRunner(sd.get(), plan.upscaler(), plan.selector())
+              .withControl(
+                  plan.recipe().control() == null
+                      ? null
+                      : atelier.recipe.RecipeControl.find(
+                          plan.recipe().control(), atelier.model.ModelStore.of(home)))
               .run(plan.jobs(), dir, ctx.events(), ctx.progress(), ctx.cancel());
     }
     List<JobResult.Image> images = new ArrayList<>();

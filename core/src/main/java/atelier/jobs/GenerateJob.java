@@ -43,6 +43,9 @@ final class GenerateJob {
 
   JobResult run(GenerateSpec spec, JobContext ctx) {
     GenerationRequest request = spec.request();
+    if (spec.controls() != null) {
+      request = request.toBuilder().controls(JobControls.resolve(spec, models)).build();
+    }
     HiresFix.Settings hires = spec.hires();
     Path dir = models.resolve(spec.model(), null);
     try (ModelCache.Lease<StableDiffusion> sdLease = cache.pipeline(dir, session);

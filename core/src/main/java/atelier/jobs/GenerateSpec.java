@@ -3,6 +3,7 @@ package atelier.jobs;
 import atelier.BadRequestException;
 import atelier.diffusion.SchedulerKind;
 import atelier.image.Resize;
+import atelier.pipeline.Controls;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.InitImage;
 import atelier.pipeline.Symmetry;
@@ -41,6 +42,8 @@ import java.util.List;
  * @param subseed A1111's variation seed; -1 or null: a random one (fixed by {@link
  *     JobRunner#prepare}) when {@code subseedStrength} is above 0
  * @param subseedStrength the variation strength (0 to 1), or null for none
+ * @param controls ControlNets (at most {@link Controls#MAX}), or null for none
+ * @param guessMode ControlNet guess mode (null: off)
  */
 public record GenerateSpec(
     String model,
@@ -73,7 +76,9 @@ public record GenerateSpec(
     Integer tile,
     Integer clipSkip,
     Long subseed,
-    Double subseedStrength)
+    Double subseedStrength,
+    List<ControlSpec> controls,
+    Boolean guessMode)
     implements JobSpec {
 
   /** The kind name in queues and JSON. */
@@ -91,6 +96,14 @@ public record GenerateSpec(
     seed = seed != null && seed == RANDOM ? null : seed;
     subseed = subseed != null && subseed == RANDOM ? null : subseed;
     checkBestOfN(candidates, keep, minScore, scorers, batch);
+    controls = controls == null || controls.isEmpty() ? null : List.copyOf(controls);
+    if (controls != null) {
+      Controls.checkCount(controls.size());
+    }
+    if (guessMode != null && guessMode && controls == null) {
+      throw new BadRequestException(
+          "guess mode: applies to ControlNets; expected --control, found none");
+    }
     if (init != null && initData != null) {
       throw new BadRequestException("init/initData: expected one basemap, found both");
     }
@@ -344,6 +357,8 @@ public record GenerateSpec(
     b.clipSkip = clipSkip;
     b.subseed = subseed;
     b.subseedStrength = subseedStrength;
+    b.controls = controls;
+    b.guessMode = guessMode;
     return b;
   }
 
@@ -380,6 +395,8 @@ public record GenerateSpec(
     private Integer clipSkip;
     private Long subseed;
     private Double subseedStrength;
+    private List<ControlSpec> controls;
+    private Boolean guessMode;
 
     private Builder() {}
 
@@ -504,6 +521,13 @@ public record GenerateSpec(
       return this;
     }
 
+    /** ControlNets (null or empty: none) and guess mode (null: off). */
+    public Builder controls(List<ControlSpec> v, Boolean guess) {
+      controls = v;
+      guessMode = guess;
+      return this;
+    }
+
     public GenerateSpec build() {
       return new GenerateSpec(
           model,
@@ -536,7 +560,9 @@ public record GenerateSpec(
           tile,
           clipSkip,
           subseed,
-          subseedStrength);
+          subseedStrength,
+          controls,
+          guessMode);
     }
   }
 }

@@ -6,6 +6,8 @@ import ai.onnxruntime.OnnxJavaType;
 public enum ElementType {
   FLOAT32("float32"),
   FLOAT16("float16"),
+  /** Only for small scalar inputs such as a ControlNet's {@code conditioning_scale}. */
+  FLOAT64("float64"),
   INT32("int32"),
   INT64("int64"),
   BOOL("bool"),
@@ -21,6 +23,7 @@ public enum ElementType {
     return switch (type) {
       case FLOAT -> FLOAT32;
       case FLOAT16 -> FLOAT16;
+      case DOUBLE -> FLOAT64;
       case INT32 -> INT32;
       case INT64 -> INT64;
       case BOOL -> BOOL;

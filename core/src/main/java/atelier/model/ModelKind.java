@@ -20,7 +20,12 @@ public enum ModelKind {
   /** A CLIP image/text model used for prompt-alignment scoring. */
   CLIP("clip"),
   /** An aesthetic predictor on CLIP image embeddings. */
-  AESTHETIC("aesthetic");
+  AESTHETIC("aesthetic"),
+  /**
+   * A separate ControlNet export: {@code model.onnx} with the residual outputs
+   * (docs/controlnet.md).
+   */
+  CONTROLNET("controlnet");
 
   private final String id;
 

@@ -28,6 +28,14 @@ final class OrtValues {
         b.asFloatBuffer().put(floats(spec, t));
         return OnnxTensor.createTensor(env, b.asFloatBuffer(), shape);
       }
+      case FLOAT64 -> {
+        ByteBuffer b = direct(n * 8L);
+        float[] f = floats(spec, t);
+        for (int i = 0; i < n; i++) {
+          b.putDouble(i * 8, f[i]);
+        }
+        return OnnxTensor.createTensor(env, b.asDoubleBuffer(), shape);
+      }
       case FLOAT16 -> {
         ByteBuffer b = direct(n * 2L);
         float[] f = floats(spec, t);

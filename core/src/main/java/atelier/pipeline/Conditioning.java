@@ -132,6 +132,20 @@ final class Conditioning {
       double timestep,
       double guidance,
       float[] guidanceEmbedding) {
+    return predict(
+        unet, UnetCall.of(unet), input, latentH, latentW, timestep, guidance, guidanceEmbedding);
+  }
+
+  /** As above, each UNet call made through {@code call} (ControlNets, when a run has them). */
+  float[] predict(
+      Unet unet,
+      UnetCall call,
+      float[] input,
+      int latentH,
+      int latentW,
+      double timestep,
+      double guidance,
+      float[] guidanceEmbedding) {
     List<float[]> rows = new ArrayList<>();
     if (uncond != null) {
       rows.add(uncond);
@@ -153,11 +167,13 @@ final class Conditioning {
         }
       }
       Tensor out =
-          unet.predict(
+          call.predict(
               Tensor.floats(latents, n, 4, latentH, latentW),
               timestep,
               Tensor.floats(states, n, tokens, hidden),
-              embed == null ? null : Tensor.floats(embed, n, guidanceEmbedding.length));
+              embed == null ? null : Tensor.floats(embed, n, guidanceEmbedding.length),
+              from,
+              uncond != null);
       float[] all = out.floatData();
       for (int i = 0; i < n; i++) {
         predictions[from + i] =

@@ -73,6 +73,12 @@ final class Generation {
     int startIndex =
         Schedulers.create(kind, schedulerConfig, settings.steps(), options).beginIndex();
 
+    // ControlNets: checked and loaded before any model work.
+    ControlRun control =
+        request.controls() == null
+            ? null
+            : ControlRun.prepare(model, request.controls(), settings, warnings);
+
     // Prompts.
     cancel.check();
     long t = System.nanoTime();
@@ -151,6 +157,7 @@ final class Generation {
       int total = timesteps.length - startIndex;
       final int imageIndex = image;
       ProgressListener steps = LatentsListener.bind(listener, latents, 4, latentH, latentW);
+      ControlRun.ForImage controlled = control == null ? null : control.forImage(total);
       SamplingLoop.run(
           List.of(scheduler),
           List.of(generator),
@@ -159,6 +166,7 @@ final class Generation {
               new float[][] {
                 cond.predict(
                     model.unet(),
+                    controlled == null ? UnetCall.of(model.unet()) : controlled.step(),
                     inputs[0],
                     latentH,
                     latentW,

@@ -29,6 +29,7 @@ import java.util.Objects;
  * @param subseed A1111's variation seed, or null (or -1): a random one when a strength is given
  * @param subseedStrength how far the start noise moves from the seed's towards the variation seed's
  *     (spherical interpolation, 0 to 1), or null for none
+ * @param controls ControlNets steering the structure, or null for none
  */
 public record GenerationRequest(
     String prompt,
@@ -47,7 +48,8 @@ public record GenerationRequest(
     Symmetry symmetry,
     Integer clipSkip,
     Long subseed,
-    Double subseedStrength) {
+    Double subseedStrength,
+    Controls controls) {
 
   /** Largest side Atelier accepts, in pixels. */
   public static final int MAX_SIDE = 8192;
@@ -147,6 +149,7 @@ public record GenerationRequest(
     b.clipSkip = clipSkip;
     b.subseed = subseed;
     b.subseedStrength = subseedStrength;
+    b.controls = controls;
     return b;
   }
 
@@ -169,6 +172,7 @@ public record GenerationRequest(
     private Integer clipSkip;
     private Long subseed;
     private Double subseedStrength;
+    private Controls controls;
 
     private Builder(String prompt) {
       this.prompt = prompt;
@@ -248,6 +252,11 @@ public record GenerationRequest(
       return this;
     }
 
+    public Builder controls(Controls v) {
+      controls = v;
+      return this;
+    }
+
     public GenerationRequest build() {
       return new GenerationRequest(
           prompt,
@@ -266,7 +275,8 @@ public record GenerationRequest(
           symmetry,
           clipSkip,
           subseed,
-          subseedStrength);
+          subseedStrength,
+          controls);
     }
   }
 }

@@ -32,6 +32,7 @@ public final class StableDiffusion implements AutoCloseable {
   private final Unet unet;
   private final VaeDecoder vaeDecoder;
   private VaeEncoder vaeEncoder;
+  private final ControlStages control = new ControlStages();
   private String hash;
   private boolean closed;
 
@@ -159,6 +160,16 @@ public final class StableDiffusion implements AutoCloseable {
             + ", found none (this export is text-to-image only)");
   }
 
+  /** A separate ControlNet's stage, opened on first use and kept with the model. */
+  ControlNet controlNet(Path path) {
+    return control.controlNet(path, settings);
+  }
+
+  /** The UNet that takes ControlNet residuals (see {@link ControlStages#residualUnet}). */
+  Unet residualUnet() {
+    return control.residualUnet(folder.root(), unet, settings);
+  }
+
   /** The model's content hash (hex SHA-256, see {@link ModelHasher}), computed once. */
   public synchronized String hash() {
     if (hash == null) {
@@ -200,7 +211,8 @@ public final class StableDiffusion implements AutoCloseable {
     }
     closed = true;
     RuntimeException failure = null;
-    for (AutoCloseable c : new AutoCloseable[] {textEncoder, unet, vaeDecoder, vaeEncoder}) {
+    for (AutoCloseable c :
+        new AutoCloseable[] {textEncoder, unet, vaeDecoder, vaeEncoder, control}) {
       if (c == null) {
         continue;
       }

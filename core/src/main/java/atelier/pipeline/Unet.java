@@ -27,6 +27,8 @@ public final class Unet implements AutoCloseable {
   private final TensorSpec timestep;
   private final TensorSpec hidden;
   private final Optional<TensorSpec> timestepCond;
+  private final String output;
+  private final ControlInputs control;
 
   public Unet(OnnxModel model) {
     this.model = model;
@@ -41,7 +43,15 @@ public final class Unet implements AutoCloseable {
     this.hidden = model.requireInput("encoder_hidden_states", FLOATS, 3);
     this.timestepCond =
         model.input("timestep_cond").map(s -> model.requireInput("timestep_cond", FLOATS, 2));
-    model.requireOutput("out_sample", FLOATS, 4);
+    // diffusers' ControlNet-fused export names its output noise_pred.
+    this.output = model.output("noise_pred").isPresent() ? "noise_pred" : "out_sample";
+    model.requireOutput(output, FLOATS, 4);
+    this.control = ControlInputs.of(model);
+  }
+
+  /** The ControlNet inputs this graph takes (residuals, or fused ControlNets), if any. */
+  ControlInputs control() {
+    return control;
   }
 
   /** Opens {@code unet/model.onnx}. */
@@ -104,10 +114,23 @@ public final class Unet implements AutoCloseable {
    * @return the prediction, shaped like {@code latents}
    */
   public Tensor predict(Tensor latents, double t, Tensor conditioning, Tensor guidanceEmbedding) {
+    return predict(latents, t, conditioning, guidanceEmbedding, Map.of());
+  }
+
+  /**
+   * One prediction with extra inputs: ControlNet residuals or a fused graph's control images and
+   * scales. A fused graph given none gets zero images at scale 0 (plain generation).
+   */
+  Tensor predict(
+      Tensor latents,
+      double t,
+      Tensor conditioning,
+      Tensor guidanceEmbedding,
+      Map<String, Tensor> extra) {
     int batch = latents.dim(0);
     Map<String, Tensor> feed = new HashMap<>();
     feed.put("sample", latents);
-    feed.put("timestep", timestepTensor(t, batch));
+    feed.put("timestep", timestepTensor(timestep, t, batch));
     feed.put("encoder_hidden_states", conditioning);
     if (timestepCond.isPresent()) {
       if (guidanceEmbedding == null) {
@@ -115,10 +138,14 @@ public final class Unet implements AutoCloseable {
       }
       feed.put("timestep_cond", guidanceEmbedding);
     }
-    return model.run(feed, "out_sample").get("out_sample");
+    feed.putAll(extra);
+    if (control.fusedSlots() > 0 && !extra.containsKey(ControlInputs.FUSED_CONDS)) {
+      feed.putAll(control.fusedOff(batch, latents.dim(2), latents.dim(3)));
+    }
+    return model.run(feed, output).get(output);
   }
 
-  private Tensor timestepTensor(double t, int batch) {
+  static Tensor timestepTensor(TensorSpec timestep, double t, int batch) {
     boolean integer = timestep.type() == ElementType.INT64 || timestep.type() == ElementType.INT32;
     if (timestep.rank() == 0) {
       return integer ? Tensor.longs(new long[] {(long) t}) : Tensor.floats(new float[] {(float) t});

@@ -31,6 +31,7 @@ import java.util.stream.Collectors;
  * @param upscale the final size, or null to keep the generated size
  * @param select which of a batch to keep
  * @param series one job per item (collectible series), or null for one job
+ * @param control a ControlNet to keep the basemap's structure when one is installed, or null
  * @param source where the recipe was read from, for messages
  */
 public record Recipe(
@@ -46,6 +47,7 @@ public record Recipe(
     Upscale upscale,
     Select select,
     Series series,
+    Control control,
     String source) {
   /** The file format this code reads and writes. */
   public static final String FORMAT = "atelier-recipe/1";
@@ -65,6 +67,18 @@ public record Recipe(
     generate = generate == null ? Generate.DEFAULT : generate;
     select = select == null ? Select.KEEP_ALL : select;
   }
+
+  /**
+   * A ControlNet the recipe uses when one is installed: the basemap (preprocessed) becomes its
+   * control image and the generation is text-to-image; without one the recipe falls back to
+   * image-to-image at its strength, and each output's record says which path was taken.
+   *
+   * @param net a word the installed ControlNet's id contains (e.g. {@code canny}, {@code qr})
+   * @param preprocess a control preprocessor for the basemap, or null
+   * @param scale the ControlNet's scale
+   * @param end the fraction of the steps it acts during (from the start)
+   */
+  public record Control(String net, String preprocess, double scale, double end) {}
 
   /** What a recipe takes from the caller besides {@code --set} values. */
   public enum Input {

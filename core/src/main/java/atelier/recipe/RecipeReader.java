@@ -35,7 +35,8 @@ public final class RecipeReader {
           "generate",
           "upscale",
           "select",
-          "series");
+          "series",
+          "control");
   static final List<String> PARAM_KEYS = List.of("default", "description", "pick");
   static final List<String> PROMPT_KEYS = List.of("template", "text", "negative", "picks");
   static final List<String> GENERATE_KEYS =
@@ -54,6 +55,7 @@ public final class RecipeReader {
   static final List<String> UPSCALE_KEYS = List.of("width", "height", "method", "fit");
   static final List<String> SELECT_KEYS = List.of("keep", "count", "by");
   static final List<String> SERIES_KEYS = List.of("param", "items", "seed");
+  static final List<String> CONTROL_KEYS = List.of("net", "preprocess", "scale", "end");
   static final Pattern PLACEHOLDER = Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_-]*\\}");
 
   private static final ObjectMapper YAML = new YAMLMapper();
@@ -151,6 +153,7 @@ public final class RecipeReader {
     Recipe.Upscale upscale = RecipeSections.upscale(c, root);
     Recipe.Select select = RecipeSections.select(c, root);
     Recipe.Series series = RecipeSections.series(c, root);
+    Recipe.Control control = RecipeSections.control(c, root);
     if (generate != null
         && generate.strength() != null
         && steps.isEmpty()
@@ -174,6 +177,7 @@ public final class RecipeReader {
         upscale,
         select,
         series,
+        control,
         source);
   }
 

@@ -28,12 +28,24 @@ public final class RecipeRunner {
   private final StableDiffusion model;
   private final Upscaler upscaler;
   private final Selector selector;
+  private final RecipeControl control;
 
   /** A runner over a loaded model with the given upscaler and selector. */
   public RecipeRunner(StableDiffusion model, Upscaler upscaler, Selector selector) {
+    this(model, upscaler, selector, null);
+  }
+
+  private RecipeRunner(
+      StableDiffusion model, Upscaler upscaler, Selector selector, RecipeControl control) {
     this.model = model;
     this.upscaler = upscaler;
     this.selector = selector;
+    this.control = control;
+  }
+
+  /** This runner with the recipe's ControlNet as found in the installation (null: none asked). */
+  public RecipeRunner withControl(RecipeControl c) {
+    return new RecipeRunner(model, upscaler, selector, c);
   }
 
   /**
@@ -114,7 +126,8 @@ public final class RecipeRunner {
         writeBasemapOf(job);
       }
       Provenance prov = job.provenance().withTools(null, selector.name());
-      var req = job.request();
+      var req = control == null ? job.request() : control.apply(job.request());
+      String note = control == null ? null : control.note(job.request());
       events.stage(
           job,
           index,
@@ -136,10 +149,22 @@ public final class RecipeRunner {
             a ->
                 outputs.add(
                     finishAndWrite(
-                        job, index, jobs.size(), a, prov, outDir, events, progress, cancel)));
+                        job,
+                        index,
+                        jobs.size(),
+                        RecipeControl.withNote(a, note),
+                        prov,
+                        outDir,
+                        events,
+                        progress,
+                        cancel)));
         continue;
       }
-      GenerationResult result = model.generate(req, progress, cancel);
+      GenerationResult generated = model.generate(req, progress, cancel);
+      GenerationResult result =
+          new GenerationResult(
+              generated.images().stream().map(a -> RecipeControl.withNote(a, note)).toList(),
+              generated.timings());
       events.stage(
           job,
           index,

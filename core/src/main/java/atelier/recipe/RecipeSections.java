@@ -215,4 +215,30 @@ final class RecipeSections {
         items,
         c.choice(s, "seed", p, Recipe.Series.SeedMode::lookup, Recipe.Series.SeedMode.SAME));
   }
+
+  static Recipe.Control control(TreeCheck c, JsonNode root) {
+    JsonNode n = c.object(root, "control", "recipe", false);
+    if (n == null) {
+      return null;
+    }
+    String p = "recipe.control";
+    c.keys(n, p, RecipeReader.CONTROL_KEYS);
+    String net = c.string(n, "net", p, true, null);
+    String pre = c.string(n, "preprocess", p, false, null);
+    if (pre != null) {
+      try {
+        atelier.pipeline.ControlPreprocessor.parse(pre);
+      } catch (atelier.BadRequestException e) {
+        c.error(p + ".preprocess", atelier.pipeline.ControlPreprocessor.NAMES, n.get("preprocess"));
+      }
+    }
+    Double scale = c.number(n, "scale", p, 0, atelier.pipeline.ControlInput.MAX_SCALE);
+    Double end = c.number(n, "end", p, 0, 1);
+    if (end != null && end == 0) {
+      c.error(p + ".end", "more than 0 and at most 1", n.get("end"));
+    }
+    return net == null
+        ? null
+        : new Recipe.Control(net, pre, scale == null ? 1.0 : scale, end == null ? 1.0 : end);
+  }
 }

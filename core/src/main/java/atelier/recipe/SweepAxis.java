@@ -178,7 +178,8 @@ public record SweepAxis(Kind kind, List<String> values) {
             base.symmetry(),
             base.clipSkip(),
             base.subseed(),
-            base.subseedStrength())
+            base.subseedStrength(),
+            base.controls())
         .toBuilder();
   }
 }
