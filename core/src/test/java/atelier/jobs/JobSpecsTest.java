@@ -186,9 +186,16 @@ class JobSpecsTest {
     assertThatThrownBy(() -> GenerateSpec.builder("x").strength(0.5).build())
         .hasMessage(
             "strength: applies to image-to-image; expected an init image (--init), found none");
-    assertThatThrownBy(() -> GenerateSpec.builder("x").scheduler("heun").build())
+    // A1111's sampler names are accepted wherever a scheduler is named, JSON specs included
+    GenerateSpec a1111 =
+        (GenerateSpec)
+            JobSpecs.fromJson(
+                "generate", "{\"prompt\":\"x\",\"scheduler\":\"DPM++ 2M SDE Karras\"}");
+    assertThat(a1111.request().scheduler())
+        .isEqualTo(atelier.diffusion.SchedulerKind.DPMPP_2M_SDE_KARRAS);
+    assertThatThrownBy(() -> GenerateSpec.builder("x").scheduler("DPM++ 3M").build())
         .isInstanceOf(BadRequestException.class)
-        .hasMessageContaining("heun");
+        .hasMessageContaining("DPM++ 3M");
     assertThatThrownBy(() -> GenerateSpec.builder("x").seed(-1L).build())
         .hasMessage("seed: expected 0 to 4294967295, found -1");
     assertThatThrownBy(
