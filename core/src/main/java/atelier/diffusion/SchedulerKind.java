@@ -132,8 +132,11 @@ public enum SchedulerKind {
         }
       }
     }
+    String missing = NOT_OFFERED.contains(wanted) ? NOT_OFFERED_WHY : "";
     throw new BadRequestException(
-        "scheduler: expected one of "
+        "scheduler: "
+            + missing
+            + "expected one of "
             + names()
             + " or A1111's "
             + a1111Names()
@@ -141,6 +144,15 @@ public enum SchedulerKind {
             + name
             + "\"");
   }
+
+  /** A1111's DPM++ SDE samplers, as lookup compares names (see {@link #NOT_OFFERED_WHY}). */
+  private static final List<String> NOT_OFFERED =
+      List.of("dpm++sde", "dpm++sdekarras", "k_dpmpp_sde", "k_dpmpp_sde_ka", "dpmpp_sde");
+
+  private static final String NOT_OFFERED_WHY =
+      "A1111's DPM++ SDE (Karras) is not offered (diffusers samples it with torchsde's Brownian"
+          + " tree, which Atelier cannot reproduce exactly; DPM++ 2M SDE Karras is the nearest);"
+          + " ";
 
   /** A name as lookup compares it: lower case, without white space. */
   private static String key(String name) {

@@ -137,7 +137,11 @@ class SchedulerKindTest {
     // A1111's DPM++ SDE (Karras) needs torchsde's Brownian tree, which Atelier does not offer
     assertThatThrownBy(() -> SchedulerKind.lookup("DPM++ SDE Karras"))
         .isInstanceOf(BadRequestException.class)
-        .hasMessageContaining("found \"DPM++ SDE Karras\"");
+        .hasMessageStartingWith(
+            "scheduler: A1111's DPM++ SDE (Karras) is not offered (diffusers samples it with"
+                + " torchsde's Brownian tree")
+        .hasMessageContaining("expected one of [euler,")
+        .hasMessageEndingWith("found \"DPM++ SDE Karras\"");
   }
 
   @Test

@@ -192,9 +192,16 @@ class JobSpecsTest {
     assertThatThrownBy(() -> GenerateSpec.builder("x").strength(0.5).build())
         .hasMessage(
             "strength: applies to image-to-image; expected an init image (--init), found none");
-    assertThatThrownBy(() -> GenerateSpec.builder("x").scheduler("heun").build())
+    // A1111's sampler names are accepted wherever a scheduler is named, JSON specs included
+    GenerateSpec a1111 =
+        (GenerateSpec)
+            JobSpecs.fromJson(
+                "generate", "{\"prompt\":\"x\",\"scheduler\":\"DPM++ 2M SDE Karras\"}");
+    assertThat(a1111.request().scheduler())
+        .isEqualTo(atelier.diffusion.SchedulerKind.DPMPP_2M_SDE_KARRAS);
+    assertThatThrownBy(() -> GenerateSpec.builder("x").scheduler("DPM++ 3M").build())
         .isInstanceOf(BadRequestException.class)
-        .hasMessageContaining("heun");
+        .hasMessageContaining("DPM++ 3M");
     assertThatThrownBy(() -> GenerateSpec.builder("x").seed(-2L).build())
         .hasMessage("seed: expected 0 to 4294967295 (or -1 for a random one), found -2");
     // A1111's -1 is a random seed: no seed in the spec, drawn when the job is prepared.
