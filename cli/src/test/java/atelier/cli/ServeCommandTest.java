@@ -41,6 +41,24 @@ class ServeCommandTest {
         .isEqualTo(
             "atelier: --import-root: expected --token T (or $ATELIER_TOKEN) too, since an import"
                 + " writes to the model store; found no token\n");
+    Path none = home.resolve("no-such-folder");
+    CliRun missing =
+        CliRun.of(
+            "--home",
+            home.toString(),
+            "serve",
+            "--port",
+            "0",
+            "--token",
+            "t",
+            "--import-root",
+            none.toString());
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err())
+        .isEqualTo(
+            "atelier: --import-root: expected an existing folder, found nothing at '"
+                + none
+                + "'\n");
   }
 
   @Test

@@ -92,10 +92,13 @@ public final class Studio {
    */
   public void allowImportsFrom(Path root) {
     try {
+      if (root != null && !java.nio.file.Files.isDirectory(root)) {
+        throw new java.io.IOException("not a folder");
+      }
       this.importRoot = root == null ? null : root.toRealPath();
     } catch (java.io.IOException e) {
       throw new BadRequestException(
-          "--import-root: expected an existing folder, found '" + root + "' (" + e + ")");
+          "--import-root: expected an existing folder, found nothing at '" + root + "'", e);
     }
   }
 

@@ -291,7 +291,8 @@ class StudioApiTest {
     assertThat(events.body()).contains("event: end");
     assertThat(previews).as(events.body()).isNotEmpty();
     for (JsonNode p : previews) {
-      assertThat(p.path("step").asInt()).isBetween(1, 3);
+      // PNDM's 3 steps are 4 UNet steps (its first step runs twice).
+      assertThat(p.path("step").asInt()).isBetween(1, 4);
       String url = p.path("png").asText();
       assertThat(url).startsWith("data:image/png;base64,");
       byte[] png = java.util.Base64.getDecoder().decode(url.substring(url.indexOf(',') + 1));
@@ -323,5 +324,22 @@ class StudioApiTest {
     assertThat(record.model().path()).isEqualTo(MODEL);
     assertThat(record.model().id()).isEqualTo(MODEL);
     assertThat(ImageIO.read(file.toFile()).getWidth()).isEqualTo(64);
+  }
+
+  @Test
+  @Order(9)
+  void aSweepRunsOverHttpOnAGalleryImageAsItsBasemap() throws Exception {
+    JsonNode job =
+        submitAndAwait(
+            "{\"kind\":\"sweep\",\"spec\":{\"prompt\":\"a tower\",\"x\":\"steps=2,3\","
+                + "\"width\":64,\"height\":64,\"seed\":4,\"strength\":0.6,\"initImage\":\""
+                + galleryId()
+                + "\"}}");
+    assertThat(job.path("spec").path("init").asText()).isEqualTo("(uploaded picture)");
+    assertThat(job.path("spec").path("model").asText()).isEqualTo(MODEL);
+    assertThat(job.path("images")).hasSize(2);
+    for (JsonNode image : job.path("images")) {
+      assertThat(image.path("record").path("settings").path("strength").asDouble()).isEqualTo(0.6);
+    }
   }
 }
