@@ -73,6 +73,44 @@ final class GraphCache {
     return folder;
   }
 
+  /** System property: the smallest model (graph and files beside it, in bytes) that is cached. */
+  static final String MIN_BYTES_PROPERTY = "atelier.graph.cache.minBytes";
+
+  /**
+   * The smallest model that is cached, 32 MiB unless {@value #MIN_BYTES_PROPERTY} says otherwise:
+   * smaller graphs (upscalers, scorers, test models) optimise in well under a second, so saving
+   * them would only cost disk writes, and time when a load is interrupted.
+   */
+  static long minSourceBytes() {
+    try {
+      return Long.parseLong(System.getProperty(MIN_BYTES_PROPERTY, Long.toString(32L << 20)));
+    } catch (NumberFormatException e) {
+      return 32L << 20;
+    }
+  }
+
+  /**
+   * {@code ownBytes} plus the sizes of the other files in {@code file}'s folder (0 if unreadable).
+   */
+  static long sourceBytes(Path file, long ownBytes) {
+    Path abs = file.toAbsolutePath().normalize();
+    Path dir = abs.getParent();
+    long total = ownBytes;
+    if (dir == null || !Files.isDirectory(dir)) {
+      return total;
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      for (Path p : s) {
+        if (!p.equals(abs) && Files.isRegularFile(p)) {
+          total += Files.size(p);
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return total;
+  }
+
   /** A built or found entry's files. */
   record Entry(Path dir, Path model) {}
 

@@ -88,6 +88,7 @@ public final class OnnxModel implements AutoCloseable {
           file,
           settings,
           options -> GraphCache.keyOf(file, env.getVersion(), options),
+          GraphCache.sourceBytes(file, fileSize(file)),
           file.toAbsolutePath().normalize().toString(),
           o -> env.createSession(file.toString(), o));
     } catch (OrtException e) {
@@ -115,6 +116,14 @@ public final class OnnxModel implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new ModelLoadException(
           stage + ": " + file + " is not an ONNX graph: " + e.getMessage(), e);
+    }
+  }
+
+  private static long fileSize(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return 0; // ONNX Runtime's load reports the unreadable file
     }
   }
 
@@ -147,6 +156,7 @@ public final class OnnxModel implements AutoCloseable {
           origin,
           settings,
           options -> GraphCache.keyOf(graph, origin, env.getVersion(), options),
+          GraphCache.sourceBytes(origin, graph.length),
           "bytes:" + origin.toAbsolutePath().normalize(),
           o -> {
             if (folder != null) {
@@ -191,11 +201,14 @@ public final class OnnxModel implements AutoCloseable {
       Path path,
       SessionSettings settings,
       CacheKey keyOf,
+      long sourceBytes,
       String sourceName,
       SessionSource source)
       throws OrtException {
     OrtEnvironment env = OrtRuntime.env();
-    if (settings.graphCache() == null || settings.device() != Device.CPU) {
+    if (settings.graphCache() == null
+        || settings.device() != Device.CPU
+        || sourceBytes < GraphCache.minSourceBytes()) {
       try (OrtSession.SessionOptions o = options(settings, OPTIMISED)) {
         return wrap(stage, path, source.create(o), GraphCacheUse.OFF);
       }

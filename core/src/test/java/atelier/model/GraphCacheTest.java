@@ -12,6 +12,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,21 @@ class GraphCacheTest {
     graph = unet.resolve("model.onnx");
     cacheDir = temp.resolve("cache");
     cached = new SessionSettings(Device.CPU, 1, 0).withGraphCache(cacheDir);
+    // The tiny UNet is below the size from which models are cached.
+    System.setProperty(GraphCache.MIN_BYTES_PROPERTY, "0");
+  }
+
+  @AfterEach
+  void defaultMinimum() {
+    System.clearProperty(GraphCache.MIN_BYTES_PROPERTY);
+  }
+
+  @Test
+  void modelsBelowTheMinimumSizeAreNotCached() {
+    System.setProperty(GraphCache.MIN_BYTES_PROPERTY, Long.toString(2L << 20)); // UNet is ~1 MB
+    run(cached, GraphCacheUse.OFF);
+    run(cached, GraphCacheUse.OFF);
+    assertThat(cacheDir).doesNotExist();
   }
 
   @Test
