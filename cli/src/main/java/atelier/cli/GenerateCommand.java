@@ -206,6 +206,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     GenerateSpec.checkBestOfN(candidates, keep, minScore, scorers, batch);
     GenerationRequest request = request(base);
     hires.active(); // checks the upscale options before any model loads
+    control.specs(); // and the ControlNet options
     if (!json) {
       noEffect(request).forEach(n -> err.println("atelier: note: " + n));
     }
