@@ -229,6 +229,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     GenerateSpec.checkBestOfN(candidates, keep, minScore, scorers, batch);
     GenerationRequest request = request(base);
     upscaleSettings(base); // checks the upscale options before any model loads
+    control.specs(); // and the ControlNet options
     if (!json) {
       if (base != null) {
         base.notes().forEach(n -> err.println("atelier: note: --from " + from + ": " + n));

@@ -152,6 +152,11 @@ class ControlCommandTest {
             + " none",
         "--control-pre",
         "canny");
+    // Checked before any model is resolved (no default model here, nothing downloaded).
+    CliRun early = CliRun.of("generate", "x", "--control", "a:b:c");
+    assertThat(early.exitCode()).isEqualTo(2);
+    assertThat(early.err())
+        .startsWith("atelier: --control: expected MODEL:IMAGE[:SCALE[:START-END]]");
     List<String> five = new ArrayList<>();
     for (String c : Collections.nCopies(5, A + ":" + EDGES)) {
       five.add("--control");

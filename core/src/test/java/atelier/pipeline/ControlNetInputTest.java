@@ -137,6 +137,25 @@ class ControlNetInputTest {
   }
 
   @Test
+  void aSlotNumberNeedsAFusedModel() {
+    ControlInput slot1 = new ControlInput("1", null, 1, image(64, 64), 1.0, 0.0, 1.0);
+    try (StableDiffusion sd =
+        StableDiffusion.load(
+            TestPaths.tinyModel("sd15-controlnet-onnxstack"), SessionSettings.CPU)) {
+      assertThatThrownBy(
+              () ->
+                  sd.generate(
+                      request(new Controls(List.of(slot1), false)),
+                      ProgressListener.NONE,
+                      CancelToken.NONE))
+          .isInstanceOf(BadRequestException.class)
+          .hasMessage(
+              "control 1: a slot number names a ControlNet fused into the UNet; this model has"
+                  + " none (expected a ControlNet folder or id)");
+    }
+  }
+
+  @Test
   void aModelWithoutAResidualUnetSaysWhereItLooked() {
     Path plain = TestPaths.tinyModel("sd15-optimum-1.22");
     try (StableDiffusion sd = StableDiffusion.load(plain, SessionSettings.CPU)) {
