@@ -10,6 +10,7 @@ import atelier.jobs.JobEvents;
 import atelier.jobs.JobResult;
 import atelier.jobs.OutputSink;
 import atelier.model.SessionSettings;
+import atelier.model.lora.LoraRequest;
 import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.GenerationSettings;
@@ -192,6 +193,14 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
 
   @Mixin HiresOptions hires;
 
+  @Option(
+      names = "--lora",
+      paramLabel = "FILE_OR_NAME[:W]",
+      description =
+          "Merge a LoRA (kohya/A1111 .safetensors, or an installed name) at weight W (1);"
+              + " repeatable; also <lora:NAME:W> in the prompt.")
+  List<String> loras;
+
   @Override
   public boolean json() {
     return json;
@@ -220,6 +229,9 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
         new JobEvents() {
           @Override
           public void loaded(StableDiffusion sd) {
+            if (!json) {
+              sd.loras().forEach(l -> o.println(l.summary()));
+            }
             if (base != null && !sd.hash().equals(base.model().sha256()) && !json) {
               err.println(
                   "atelier: note: model "
@@ -305,6 +317,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
             clip == null ? null : clip.toString(),
             aestheticModel == null ? null : aestheticModel.toString())
         .upscale(hires.upscale, hires.upscaler, hires.strength, hires.steps, hires.tile)
+        .loras(loras == null ? null : loras.stream().map(LoraRequest::parse).toList())
         .build();
   }
 

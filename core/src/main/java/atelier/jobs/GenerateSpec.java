@@ -3,9 +3,11 @@ package atelier.jobs;
 import atelier.BadRequestException;
 import atelier.diffusion.SchedulerKind;
 import atelier.image.Resize;
+import atelier.model.lora.LoraRequest;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.InitImage;
 import atelier.pipeline.Symmetry;
+import atelier.text.LoraTags;
 import atelier.upscale.HiresFix;
 import java.awt.image.BufferedImage;
 import java.util.List;
@@ -37,6 +39,8 @@ import java.util.List;
  * @param hiresStrength repaint the upscaled image at this image-to-image strength, or null
  * @param hiresSteps the repaint's steps, or null for the first pass's
  * @param tile the upscaler's tile side (0: whole image), or null for automatic
+ * @param loras LoRAs merged into the model for this job (besides {@code <lora:name:w>} tags in the
+ *     prompt), or null for none
  */
 public record GenerateSpec(
     String model,
@@ -66,7 +70,8 @@ public record GenerateSpec(
     String upscaler,
     Double hiresStrength,
     Integer hiresSteps,
-    Integer tile)
+    Integer tile,
+    List<LoraRequest> loras)
     implements JobSpec {
 
   /** The kind name in queues and JSON. */
@@ -77,6 +82,8 @@ public record GenerateSpec(
       throw new BadRequestException("prompt: expected a prompt (or --from IMAGE.png), found none");
     }
     scorers = scorers == null ? null : List.copyOf(scorers);
+    loras = loras == null || loras.isEmpty() ? null : List.copyOf(loras);
+    LoraTags.find(prompt);
     checkBestOfN(candidates, keep, minScore, scorers, batch);
     if (init != null && initData != null) {
       throw new BadRequestException("init/initData: expected one basemap, found both");
@@ -302,6 +309,7 @@ public record GenerateSpec(
     b.hiresStrength = hiresStrength;
     b.hiresSteps = hiresSteps;
     b.tile = tile;
+    b.loras = loras;
     return b;
   }
 
@@ -335,8 +343,15 @@ public record GenerateSpec(
     private Double hiresStrength;
     private Integer hiresSteps;
     private Integer tile;
+    private List<LoraRequest> loras;
 
     private Builder() {}
+
+    /** LoRAs to merge into the model for this job. */
+    public Builder loras(List<LoraRequest> v) {
+      loras = v;
+      return this;
+    }
 
     public Builder model(String v) {
       model = v;
@@ -475,7 +490,8 @@ public record GenerateSpec(
           upscaler,
           hiresStrength,
           hiresSteps,
-          tile);
+          tile,
+          loras);
     }
   }
 }
