@@ -122,6 +122,34 @@ class GenerateLoraTest {
         .contains("prompt: <lora:style:strong> expected <lora:NAME:WEIGHT> with a number");
   }
 
+  @Test
+  void anImportedLoraIsListedAndFoundByName(@TempDir Path dir) throws Exception {
+    String home = dir.resolve("home").toString();
+    CliRun imported =
+        CliRun.of("models", "import", LORA.toString(), "--kind", "lora", "--home", home);
+    assertThat(imported.exitCode()).as(imported.err()).isZero();
+    assertThat(imported.out()).contains("imported LoRA " + LORA + " as ");
+    assertThat(CliRun.of("models", "list", "--home", home).out())
+        .containsPattern("tiny-sd15 +lora +159 kB +installed");
+
+    Path byFile = dir.resolve("file.png");
+    assertThat(generate(byFile, "a cat", "--lora", LORA + ":0.8", "--home", home).exitCode())
+        .isZero();
+    Path byName = dir.resolve("name.png");
+    CliRun run = generate(byName, "a cat <lora:tiny-sd15:0.8>", "--home", home);
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(samePixels(byFile, byName)).isTrue();
+
+    CliRun again = CliRun.of("models", "import", LORA.toString(), "--kind", "lora", "--home", home);
+    assertThat(again.exitCode()).isEqualTo(2);
+    assertThat(again.err()).contains("lora tiny-sd15: expected a new name, found one installed");
+    Path notLora = Files.writeString(dir.resolve("notes.safetensors"), "hello");
+    CliRun bad =
+        CliRun.of("models", "import", notLora.toString(), "--kind", "lora", "--home", home);
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains(notLora.toString());
+  }
+
   /** The one LoRA of a record. */
   record ImageRecordLora(String hash) {
     ImageRecordLora(ImageRecord r) {
