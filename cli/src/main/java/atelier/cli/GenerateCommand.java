@@ -10,6 +10,7 @@ import atelier.jobs.JobEvents;
 import atelier.jobs.JobResult;
 import atelier.jobs.OutputSink;
 import atelier.model.SessionSettings;
+import atelier.model.lora.LoraRequest;
 import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.GenerationSettings;
@@ -216,6 +217,14 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
 
   @Mixin ControlOptions control;
 
+  @Option(
+      names = "--lora",
+      paramLabel = "FILE_OR_NAME[:W]",
+      description =
+          "Merge a LoRA (kohya/A1111 .safetensors, or an installed name) at weight W (1);"
+              + " repeatable; also <lora:NAME:W> in the prompt.")
+  List<String> loras;
+
   @Override
   public boolean json() {
     return json;
@@ -249,6 +258,9 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
         new JobEvents() {
           @Override
           public void loaded(StableDiffusion sd) {
+            if (!json) {
+              sd.loras().forEach(l -> o.println(l.summary()));
+            }
             if (base != null
                 && base.model() != null
                 && base.model().sha256() != null
@@ -345,6 +357,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
             pick(hires.steps, s == null ? null : s.hiresSteps()),
             hires.tile)
         .controls(control.specs(), control.guessMode())
+        .loras(loras == null ? null : loras.stream().map(LoraRequest::parse).toList())
         .build();
   }
 

@@ -8,10 +8,12 @@ import atelier.model.ModelCatalog;
 import atelier.model.ModelStore;
 import atelier.model.Sizes;
 import atelier.model.VerifyReport;
+import atelier.model.lora.LoraStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -87,6 +89,11 @@ final class ModelsCommand implements Runnable {
         String kind = m.manifest() != null ? m.manifest().kind().id() : r != null ? r.kind : "?";
         String name = r != null ? r.name : m.manifest() != null ? m.manifest().name() : m.id();
         rows.put(m.id(), new Row(m.id(), kind, size, state, m.problem(), name, r != null));
+      }
+      for (String lora : LoraStore.of(home).names()) {
+        Path f = LoraStore.of(home).folder().resolve(lora + ".safetensors");
+        rows.putIfAbsent(
+            lora, new Row(lora, "lora", f.toFile().length(), "installed", null, lora, false));
       }
       PrintWriter out = spec.commandLine().getOut();
       if (json) {

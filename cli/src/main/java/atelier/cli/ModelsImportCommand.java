@@ -10,6 +10,7 @@ import atelier.model.ModelManifest;
 import atelier.model.OnnxModel;
 import atelier.model.SessionSettings;
 import atelier.model.Sizes;
+import atelier.model.lora.LoraStore;
 import atelier.pipeline.StableDiffusion;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -47,7 +48,8 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
   @Option(
       names = "--kind",
       paramLabel = "KIND",
-      description = "pipeline (default), upscaler, clip, aesthetic or controlnet.")
+      description =
+          "pipeline (default), upscaler, clip, aesthetic, controlnet or lora (a .safetensors file).")
   String kind;
 
   @Option(
@@ -92,6 +94,9 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
       out.flush();
       return 0;
     }
+    if ("lora".equalsIgnoreCase(kind)) {
+      return importLora(home);
+    }
     ModelKind k = kind == null ? ModelKind.PIPELINE : ModelKind.lookup(kind);
     String dev = device != null ? device : Home.config(home).device();
     SessionSettings settings =
@@ -115,6 +120,22 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
               + Sizes.human(m.totalSize())
               + ") into "
               + Home.store(home).folder(m.id()));
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** {@code --kind lora}: checks the file as a kohya/A1111 LoRA and copies it into loras/. */
+  private int importLora(AtelierHome home) {
+    Path installed = LoraStore.of(home).importFile(dir, id);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(
+          ModelsCommand.JSON.valueToTree(
+              java.util.Map.of(
+                  "lora", installed.getFileName().toString(), "file", installed.toString())));
+    } else {
+      out.println("imported LoRA " + dir + " as " + installed);
     }
     out.flush();
     return 0;

@@ -3,6 +3,9 @@ package atelier.jobs;
 import atelier.AtelierHome;
 import atelier.image.PngText;
 import atelier.model.SessionSettings;
+import atelier.model.lora.LoraRequest;
+import atelier.model.lora.LoraStore;
+import atelier.model.lora.LoraUse;
 import atelier.pipeline.Artwork;
 import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.GenerationRequest;
@@ -12,6 +15,7 @@ import atelier.quality.Scorers;
 import atelier.quality.ScoringInput;
 import atelier.quality.Selection;
 import atelier.quality.SelectionReport;
+import atelier.text.LoraTags;
 import atelier.upscale.HiresFix;
 import atelier.upscale.Upscaler;
 import atelier.upscale.UpscalerStore;
@@ -41,14 +45,20 @@ final class GenerateJob {
     this.models = models;
   }
 
-  JobResult run(GenerateSpec spec, JobContext ctx) {
+  JobResult run(GenerateSpec asked, JobContext ctx) {
+    GenerateSpec spec = withLoraTags(asked);
+    LoraStore store = LoraStore.of(home);
+    List<LoraUse> loras =
+        LoraTags.find(spec.prompt()).stream()
+            .map(t -> store.resolve(new LoraRequest(t.name(), t.weight())))
+            .toList();
     GenerationRequest request = spec.request();
     if (spec.controls() != null) {
       request = request.toBuilder().controls(JobControls.resolve(spec, models)).build();
     }
     HiresFix.Settings hires = spec.hires();
     Path dir = models.resolve(spec.model(), null);
-    try (ModelCache.Lease<StableDiffusion> sdLease = cache.pipeline(dir, session);
+    try (ModelCache.Lease<StableDiffusion> sdLease = cache.pipeline(dir, session, loras);
         ModelCache.Lease<Upscaler> upLease =
             hires == null
                 ? null
@@ -66,12 +76,12 @@ final class GenerateJob {
                 ctx.cancel(),
                 artwork -> written.add(write(sd, up, hires, artwork, ctx)));
         return new JobResult(
-            spec.kind(), written, null, List.of(), notes(result), result.timings());
+            spec.kind(), written, null, List.of(), notes(sd, result), result.timings());
       }
       GenerationResult result = sd.generate(request, ctx.progress(), ctx.cancel(), a -> {});
       JobResult.SelectionOutcome selection = select(spec, result, sd, up, hires, ctx, written);
       return new JobResult(
-          spec.kind(), written, selection, List.of(), notes(result), result.timings());
+          spec.kind(), written, selection, List.of(), notes(sd, result), result.timings());
     }
   }
 
@@ -177,9 +187,25 @@ final class GenerateJob {
     return new JobResult.Image(file, seed, w, h, artwork.record(), r.upscale());
   }
 
-  /** The run's notes: each distinct warning and truncation of its images. */
-  private static List<String> notes(GenerationResult result) {
+  /**
+   * The spec with its {@code loras} written into the prompt as A1111's {@code <lora:name:w>} tags
+   * (so the stored prompt names every LoRA, as A1111's does, and a re-run applies them again).
+   */
+  static GenerateSpec withLoraTags(GenerateSpec spec) {
+    if (spec.loras() == null) {
+      return spec;
+    }
+    StringBuilder prompt = new StringBuilder(spec.prompt());
+    for (LoraRequest l : spec.loras()) {
+      prompt.append(prompt.length() == 0 ? "" : " ").append(LoraTags.format(l.name(), l.weight()));
+    }
+    return spec.toBuilder().prompt(prompt.toString()).loras(null).build();
+  }
+
+  /** The run's notes: how each LoRA matched, each distinct warning and truncation of its images. */
+  private static List<String> notes(StableDiffusion sd, GenerationResult result) {
     List<String> notes = new ArrayList<>();
+    sd.loras().forEach(l -> notes.add(l.summary()));
     for (Artwork a : result.images()) {
       for (String w : a.record().warnings()) {
         if (!notes.contains(w)) {

@@ -3,10 +3,12 @@ package atelier.jobs;
 import atelier.BadRequestException;
 import atelier.diffusion.SchedulerKind;
 import atelier.image.Resize;
+import atelier.model.lora.LoraRequest;
 import atelier.pipeline.Controls;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.InitImage;
 import atelier.pipeline.Symmetry;
+import atelier.text.LoraTags;
 import atelier.upscale.HiresFix;
 import java.awt.image.BufferedImage;
 import java.util.List;
@@ -44,6 +46,8 @@ import java.util.List;
  * @param subseedStrength the variation strength (0 to 1), or null for none
  * @param controls ControlNets (at most {@link Controls#MAX}), or null for none
  * @param guessMode ControlNet guess mode (null: off)
+ * @param loras LoRAs merged into the model for this job (besides {@code <lora:name:w>} tags in the
+ *     prompt), or null for none
  */
 public record GenerateSpec(
     String model,
@@ -78,7 +82,8 @@ public record GenerateSpec(
     Long subseed,
     Double subseedStrength,
     List<ControlSpec> controls,
-    Boolean guessMode)
+    Boolean guessMode,
+    List<LoraRequest> loras)
     implements JobSpec {
 
   /** The kind name in queues and JSON. */
@@ -95,6 +100,8 @@ public record GenerateSpec(
     // A1111's -1: a random seed, drawn when the job is prepared (queued), not when it runs.
     seed = seed != null && seed == RANDOM ? null : seed;
     subseed = subseed != null && subseed == RANDOM ? null : subseed;
+    loras = loras == null || loras.isEmpty() ? null : List.copyOf(loras);
+    LoraTags.find(prompt);
     checkBestOfN(candidates, keep, minScore, scorers, batch);
     controls = controls == null || controls.isEmpty() ? null : List.copyOf(controls);
     if (controls != null) {
@@ -359,6 +366,7 @@ public record GenerateSpec(
     b.subseedStrength = subseedStrength;
     b.controls = controls;
     b.guessMode = guessMode;
+    b.loras = loras;
     return b;
   }
 
@@ -397,8 +405,15 @@ public record GenerateSpec(
     private Double subseedStrength;
     private List<ControlSpec> controls;
     private Boolean guessMode;
+    private List<LoraRequest> loras;
 
     private Builder() {}
+
+    /** LoRAs to merge into the model for this job. */
+    public Builder loras(List<LoraRequest> v) {
+      loras = v;
+      return this;
+    }
 
     public Builder model(String v) {
       model = v;
@@ -562,7 +577,8 @@ public record GenerateSpec(
           subseed,
           subseedStrength,
           controls,
-          guessMode);
+          guessMode,
+          loras);
     }
   }
 }

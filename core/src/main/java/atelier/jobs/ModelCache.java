@@ -1,6 +1,7 @@
 package atelier.jobs;
 
 import atelier.model.SessionSettings;
+import atelier.model.lora.LoraUse;
 import atelier.pipeline.StableDiffusion;
 import atelier.upscale.Upscaler;
 import java.io.IOException;
@@ -48,8 +49,11 @@ public final class ModelCache implements AutoCloseable {
     this.budgetBytes = budgetBytes;
   }
 
-  /** What a lease is on; the same folder with other session settings is another model. */
-  private record Key(String kind, Path path, SessionSettings settings) {}
+  /**
+   * What a lease is on; the same folder with other session settings, or with other LoRAs merged
+   * (files and weights), is another model.
+   */
+  private record Key(String kind, Path path, SessionSettings settings, List<LoraUse> loras) {}
 
   private static final class Entry {
     final Key key;
@@ -99,12 +103,27 @@ public final class ModelCache implements AutoCloseable {
    * @throws atelier.ModelLoadException when it cannot be loaded (nothing is cached then)
    */
   public Lease<StableDiffusion> pipeline(Path dir, SessionSettings settings) {
+    return pipeline(dir, settings, List.of());
+  }
+
+  /**
+   * A lease on the model in {@code dir} with {@code loras} merged into its weights (another cache
+   * entry than the plain model; the same LoRAs with the same weights share one).
+   *
+   * @throws atelier.BadRequestException when a LoRA is unreadable or made for another model
+   */
+  public Lease<StableDiffusion> pipeline(Path dir, SessionSettings settings, List<LoraUse> loras) {
+    List<LoraUse> key =
+        loras.stream()
+            .map(l -> new LoraUse(l.name(), l.file().toAbsolutePath().normalize(), l.weight()))
+            .toList();
     return lease(
         "pipeline",
         dir,
         settings,
+        key,
         StableDiffusion.class,
-        () -> StableDiffusion.load(dir, settings));
+        () -> StableDiffusion.load(dir, settings, key));
   }
 
   /**
@@ -117,13 +136,19 @@ public final class ModelCache implements AutoCloseable {
         "upscaler",
         fileOrFolder,
         settings,
+        List.of(),
         Upscaler.class,
         () -> Upscaler.open(fileOrFolder, settings));
   }
 
   private <T extends AutoCloseable> Lease<T> lease(
-      String kind, Path path, SessionSettings settings, Class<T> type, Supplier<T> loader) {
-    Key key = new Key(kind, path.toAbsolutePath().normalize(), settings);
+      String kind,
+      Path path,
+      SessionSettings settings,
+      List<LoraUse> loras,
+      Class<T> type,
+      Supplier<T> loader) {
+    Key key = new Key(kind, path.toAbsolutePath().normalize(), settings, loras);
     Entry entry;
     boolean load;
     synchronized (this) {

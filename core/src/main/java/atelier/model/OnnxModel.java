@@ -51,6 +51,7 @@ public final class OnnxModel implements AutoCloseable {
   private final AtomicLong runNanos = new AtomicLong();
   private volatile GraphCacheUse cacheUse = GraphCacheUse.OFF;
   private volatile int fusedAttentions;
+  private List<OnnxTensor> overrides = List.of();
 
   private OnnxModel(String stage, Path path, OrtSession session) throws OrtException {
     this.stage = stage;
@@ -267,6 +268,80 @@ public final class OnnxModel implements AutoCloseable {
       model.cacheUse = GraphCacheUse.OFF;
     }
     return model;
+  }
+
+  /**
+   * Loads a graph with some of its external-data initializers replaced by {@code overrides} (ONNX
+   * Runtime's external initializers, which replace the graph's own before any optimisation): the
+   * weight files are read as they are, the replaced weights come from memory and live as long as
+   * the session (ONNX Runtime does not copy them). {@code graph} is the graph's bytes when Atelier
+   * changed them (weights stored inside the graph are patched there), else null to read {@code
+   * file}. With neither, this is {@link #open(String, Path, SessionSettings)}.
+   *
+   * <p>Why not {@code addInitializer}: it replaces a weight after the graph optimisers ran, so a
+   * Conv weight that was already pre-packed keeps its old values (measured: LoRA on Conv weights
+   * had no effect). {@code addExternalInitializers} replaces only weights stored as external data,
+   * hence the in-memory graph for the others.
+   *
+   * @throws ModelLoadException when the graph cannot be loaded or an override names no external
+   *     initializer
+   */
+  public static OnnxModel open(
+      String stage,
+      Path file,
+      byte[] graph,
+      SessionSettings settings,
+      List<WeightOverride> overrides) {
+    if (overrides.isEmpty()) {
+      return graph == null ? open(stage, file, settings) : open(stage, graph, file, settings);
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new ModelLoadException(stage + ": expected an ONNX graph at " + file + ", found none");
+    }
+    OrtEnvironment env = OrtRuntime.env();
+    List<OnnxTensor> tensors = new ArrayList<>();
+    OrtRuntime.GATE.enter(stage + ": loading " + file);
+    try (OrtSession.SessionOptions options = options(settings, OPTIMISED)) {
+      Map<String, ai.onnxruntime.OnnxTensorLike> map = new LinkedHashMap<>();
+      for (WeightOverride w : overrides) {
+        java.nio.ByteBuffer bytes =
+            java.nio.ByteBuffer.allocateDirect(4 * w.values().length)
+                .order(java.nio.ByteOrder.nativeOrder());
+        bytes.asFloatBuffer().put(w.values());
+        OnnxTensor t = OnnxTensor.createTensor(env, bytes.asFloatBuffer(), w.shape());
+        tensors.add(t);
+        map.put(w.name(), t);
+      }
+      options.addExternalInitializers(map);
+      OrtSession session;
+      if (graph == null) {
+        session = env.createSession(file.toString(), options);
+      } else {
+        Path folder = file.toAbsolutePath().getParent();
+        options.addConfigEntry(
+            "session.model_external_initializers_file_folder_path", folder.toString());
+        session = env.createSession(graph, options);
+      }
+      OnnxModel model = wrap(stage, file, session, GraphCacheUse.OFF);
+      model.overrides = List.copyOf(tensors);
+      return model;
+    } catch (OrtException e) {
+      tensors.forEach(OnnxTensor::close);
+      throw new ModelLoadException(
+          stage
+              + ": ONNX Runtime could not load "
+              + file
+              + " with "
+              + overrides.size()
+              + " patched weights: "
+              + e.getMessage(),
+          e);
+    } catch (RuntimeException e) {
+      tensors.forEach(OnnxTensor::close);
+      throw e;
+    } finally {
+      OrtRuntime.GATE.leave();
+    }
   }
 
   /** The optimisation level of every session that is not loaded from the graph cache. */
@@ -566,6 +641,7 @@ public final class OnnxModel implements AutoCloseable {
       }
       try {
         session.close();
+        overrides.forEach(OnnxTensor::close);
       } catch (OrtException e) {
         throw new InferenceException(stage + ": closing the session for " + path + " failed", e);
       } finally {

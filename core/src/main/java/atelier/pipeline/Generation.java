@@ -252,7 +252,13 @@ final class Generation {
         info.path().toAbsolutePath().normalize().toString(),
         model.hash(),
         info.family().id(),
-        info.variant().id());
+        info.variant().id(),
+        model.loras().stream()
+            .map(
+                l ->
+                    new ModelRef.Lora(
+                        l.use().name(), l.use().weight(), l.hash(), l.matched(), l.modules()))
+            .toList());
   }
 
   /** Fills the request's unset fields from the model's defaults. */

@@ -154,6 +154,13 @@ public final class Infotext {
           "Symmetry",
           (y.horizontal() ? "h" : "") + (y.vertical() ? "v" : "") + " " + number(y.fraction()));
     }
+    if (!r.model().loras().isEmpty()) {
+      kv.put(
+          "Lora hashes",
+          r.model().loras().stream()
+              .map(l -> l.name() + ": " + l.hash())
+              .collect(java.util.stream.Collectors.joining(", ")));
+    }
     kv.put("Version", r.software());
     b.append('\n');
     boolean first = true;

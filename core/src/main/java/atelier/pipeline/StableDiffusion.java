@@ -8,6 +8,9 @@ import atelier.model.Device;
 import atelier.model.ModelFolder;
 import atelier.model.ModelHasher;
 import atelier.model.SessionSettings;
+import atelier.model.lora.LoraMatch;
+import atelier.model.lora.LoraPatch;
+import atelier.model.lora.LoraUse;
 import atelier.text.ClipTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +36,7 @@ public final class StableDiffusion implements AutoCloseable {
   private final VaeDecoder vaeDecoder;
   private VaeEncoder vaeEncoder;
   private final ControlStages control = new ControlStages();
+  private List<LoraMatch> loras = List.of();
   private String hash;
   private boolean closed;
 
@@ -60,6 +64,17 @@ public final class StableDiffusion implements AutoCloseable {
    * @throws ModelLoadException naming the folder, what was expected and what was found
    */
   public static StableDiffusion load(Path dir, SessionSettings settings) {
+    return load(dir, settings, List.of());
+  }
+
+  /**
+   * Loads a model folder with LoRAs merged into its text encoder and UNet weights at load (the
+   * files on disk are not changed; see {@link LoraPatch}).
+   *
+   * @throws atelier.BadRequestException when a LoRA is unreadable or made for another architecture
+   * @throws ModelLoadException naming the folder, what was expected and what was found
+   */
+  public static StableDiffusion load(Path dir, SessionSettings settings, List<LoraUse> loras) {
     ModelFolder folder = ModelFolder.open(dir);
     if (folder.isSdxl()) {
       throw new ModelLoadException(
@@ -71,16 +86,21 @@ public final class StableDiffusion implements AutoCloseable {
     ClipTokenizer tokenizer = ClipTokenizer.load(folder.tokenizerDir());
     SchedulerConfig schedulerConfig =
         SchedulerConfig.read(dir.resolve("scheduler/scheduler_config.json"));
+    LoraPatch.Result patch =
+        LoraPatch.apply(folder.graph("text_encoder"), folder.graph("unet"), loras);
     List<AutoCloseable> opened = new ArrayList<>();
     try {
-      TextEncoder text = TextEncoder.open(folder.graph("text_encoder"), settings);
+      TextEncoder text = TextEncoder.open(patch.textEncoder(), settings);
       opened.add(text);
-      Unet unet = Unet.open(folder.graph("unet"), settings);
+      Unet unet = Unet.open(patch.unet(), settings);
       opened.add(unet);
       refuseFloat16OnCpu(dir, settings, unet);
       VaeDecoder decoder = VaeDecoder.open(folder.graph("vae_decoder"), settings);
       opened.add(decoder);
-      return new StableDiffusion(folder, settings, tokenizer, schedulerConfig, text, unet, decoder);
+      StableDiffusion sd =
+          new StableDiffusion(folder, settings, tokenizer, schedulerConfig, text, unet, decoder);
+      sd.loras = patch.matches();
+      return sd;
     } catch (RuntimeException e) {
       for (AutoCloseable c : opened) {
         try {
@@ -102,6 +122,11 @@ public final class StableDiffusion implements AutoCloseable {
               + " ONNX Runtime cannot run float16 Stable Diffusion graphs on the CPU; use"
               + " --device cuda, or a float32 export (diffusers or Optimum) for the CPU");
     }
+  }
+
+  /** The LoRAs merged at load and how each matched (empty when none). */
+  public List<LoraMatch> loras() {
+    return loras;
   }
 
   public ModelInfo info() {

@@ -58,6 +58,11 @@ public final class TextEncoder implements AutoCloseable {
     return new TextEncoder(OnnxModel.open("text_encoder", graph, settings), settings);
   }
 
+  /** Opens a graph with some weights changed in memory (a LoRA merge). */
+  public static TextEncoder open(atelier.model.GraphPatch graph, SessionSettings settings) {
+    return new TextEncoder(graph.open("text_encoder", settings));
+  }
+
   /** The declared hidden size, or -1 when the graph leaves it dynamic. */
   public int declaredHiddenSize() {
     return (int) hidden.shape()[2];

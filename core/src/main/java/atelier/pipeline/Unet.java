@@ -59,6 +59,11 @@ public final class Unet implements AutoCloseable {
     return new Unet(OnnxModel.open("unet", graph, settings));
   }
 
+  /** Opens a graph with some weights changed in memory (a LoRA merge). */
+  public static Unet open(atelier.model.GraphPatch graph, SessionSettings settings) {
+    return new Unet(graph.open("unet", settings));
+  }
+
   /** Whether the graph takes LCM's guidance embedding ({@code timestep_cond}). */
   public boolean takesTimestepCond() {
     return timestepCond.isPresent();

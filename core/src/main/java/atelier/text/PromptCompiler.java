@@ -53,7 +53,8 @@ public final class PromptCompiler {
   public CompiledPrompt compile(String prompt, int maxChunks) {
     Objects.requireNonNull(prompt, "prompt");
     requirePositive(maxChunks);
-    PromptComposer.Split split = PromptComposer.split(prompt);
+    // A1111's <lora:name:w> tags choose LoRAs at load; they are not text to encode.
+    PromptComposer.Split split = PromptComposer.split(LoraTags.strip(prompt));
     List<SubPrompt> parts = new ArrayList<>();
     for (PromptComposer.Part p : split.parts()) {
       parts.add(part(p.text(), p.weight(), maxChunks));
