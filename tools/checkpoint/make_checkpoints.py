@@ -19,6 +19,9 @@ reproduce their golden images (core/src/test/resources/golden, tools/reference_p
 
 How to run (~5 s, deterministic):
     /usr/bin/python3 tools/checkpoint/make_checkpoints.py
+With --full DIR it writes instead a full-size random SD 1.5 checkpoint in float16 (DIR/sd15-random.safetensors,
+~2 GB, never committed) and its references, for the slow check (docs/models.md; under the big-job lock):
+    flock /work/notes/bigjob.lock /usr/bin/python3 tools/checkpoint/make_checkpoints.py --full /tmp/ckpt-full
 Needs Debian's torch (1.13).
 """
 
@@ -42,24 +45,29 @@ OUT = TOOLS.parent / "core" / "src" / "test" / "resources" / "checkpoints"
 DTYPES = {np.dtype(np.float32): "F32", np.dtype(np.float16): "F16", np.dtype(np.int64): "I64"}
 
 
-def write_safetensors(path, tensors, metadata=None):
-    """The safetensors format: 8-byte little-endian header length, JSON header, raw data."""
-    header, blobs, offset = {}, [], 0
+def write_safetensors(path, tensors, metadata=None, dtype=None):
+    """The safetensors format: 8-byte little-endian header length, JSON header, raw data.
+
+    Streams one tensor at a time; with `dtype` (np.float16) float32 tensors are stored in it."""
+    def stored(arr):
+        return arr.astype(dtype) if dtype is not None and arr.dtype == np.float32 else arr
+
+    header, offset = {}, 0
     if metadata:
         header["__metadata__"] = metadata
     for name, arr in tensors.items():
-        arr = np.ascontiguousarray(arr)
-        data = arr.astype(arr.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": DTYPES[arr.dtype], "shape": list(arr.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
+        kind = np.dtype(dtype) if dtype is not None and arr.dtype == np.float32 else arr.dtype
+        size = int(np.prod(arr.shape, dtype=np.int64)) * kind.itemsize
+        header[name] = {"dtype": DTYPES[kind], "shape": list(arr.shape), "data_offsets": [offset, offset + size]}
+        offset += size
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 8)
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(text)))
         f.write(text)
-        for b in blobs:
-            f.write(b)
+        for arr in tensors.values():
+            a = np.ascontiguousarray(stored(arr))
+            f.write(a.astype(a.dtype.newbyteorder("<")).tobytes())
 
 
 def ldm_state(variant, text, unet, vae, extra_layer_seed=99):
@@ -137,8 +145,44 @@ def rounded(module):
     return m
 
 
+class FullSize:
+    """The real SD 1.5 sizes in the shape of a tiny_spec Variant (text, unet, vae configs)."""
+
+    def __init__(self):
+        from sdarch import SD15_TEXT, SD15_UNET, SD15_VAE
+
+        self.text, self.unet, self.vae = SD15_TEXT, SD15_UNET, SD15_VAE
+
+
+def full_size(out):
+    """A full-size random SD 1.5 checkpoint (float16, ~2 GB) and its torch reference outputs."""
+    from bench_model import random_init
+    from sdarch import ClipTextModel, UNet2DCondition, Vae
+
+    v = FullSize()
+    text = random_init(ClipTextModel(v.text), 1)
+    unet = random_init(UNet2DCondition(v.unet), 2)
+    vae = random_init(Vae(v.vae), 3)
+    with torch.no_grad():  # unit-variance noise predictions, like a trained UNet
+        std = unet(torch.randn(1, 4, 8, 8), torch.tensor([500.0]), torch.randn(1, 77, 768)).std()
+        unet.conv_out.weight.div_(std)
+        unet.conv_out.bias.div_(std)
+        for m in (text, unet, vae):  # the file is float16: the references use the same values
+            for p in m.parameters():
+                p.copy_(p.half().float())
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {"format": "pt", "source": "tools/checkpoint/make_checkpoints.py --full (random weights)"}
+    write_safetensors(out / "sd15-random.safetensors", ldm_state(v, text, unet, vae), meta, np.float16)
+    write_safetensors(out / "sd15-random.reference.safetensors", references(v, text, unet, vae))
+    for p in sorted(out.iterdir()):
+        print(f"  {p}  {p.stat().st_size:,} bytes")
+
+
 def main():
     torch.set_grad_enabled(False)
+    if len(sys.argv) == 3 and sys.argv[1] == "--full":
+        full_size(Path(sys.argv[2]))
+        return
     OUT.mkdir(parents=True, exist_ok=True)
     for name, variant_name in (("tiny-sd1", "sd15-optimum-1.22"), ("tiny-sd2-v", "sd21v-optimum")):
         v = tiny_spec.VARIANTS[variant_name]

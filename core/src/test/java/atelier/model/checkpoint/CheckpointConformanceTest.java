@@ -91,11 +91,11 @@ class CheckpointConformanceTest {
     }
   }
 
-  private static Tensor tensor(SafeTensors ref, String name) {
+  static Tensor tensor(SafeTensors ref, String name) {
     return Tensor.floats(ref.readFloats(name), ref.info(name).shape());
   }
 
-  private static void check(
+  static void check(
       Path folder,
       String stage,
       Map<String, Tensor> feed,

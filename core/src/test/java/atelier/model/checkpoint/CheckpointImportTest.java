@@ -104,6 +104,50 @@ class CheckpointImportTest {
   }
 
   @Test
+  void anExternalVaeReplacesTheCheckpointsVae() throws Exception {
+    Path ckpt = rewrite("novae.safetensors", k -> !k.startsWith("first_stage_model."), Map.of());
+    BadRequestException e =
+        assertThrows(BadRequestException.class, () -> run(ckpt, null, DownloadListener.NONE));
+    assertThat(e.getMessage()).contains("missing: first_stage_model.");
+    // A VAE file as Stability publishes them: the VAE's keys without the first_stage_model. prefix.
+    Path vae = tmp.resolve("vae-ft.safetensors");
+    SafeTensorsWriter w = new SafeTensorsWriter();
+    try (SafeTensors st = SafeTensors.open(resource("tiny-sd1.safetensors"))) {
+      for (SafeTensors.TensorInfo t : st.tensors().values()) {
+        if (t.name().startsWith("first_stage_model.")) {
+          w.add(
+              t.name().substring("first_stage_model.".length()),
+              SafeTensors.DType.F32,
+              t.shape(),
+              st.readFloats(t.name()));
+        }
+      }
+    }
+    w.write(vae);
+    CheckpointImport.Result r =
+        CheckpointImport.run(
+            store(),
+            new CheckpointImport.Request(ckpt, "with-vae", null, vae, false),
+            LOADS,
+            DownloadListener.NONE,
+            CancelToken.NONE);
+    ModelManifest.Conversion c = r.manifest().origin().conversion();
+    assertThat(c.vae()).isEqualTo("vae-ft.safetensors");
+    assertThat(c.vaeSha256()).hasSize(64);
+    assertThat(c.keysUnused()).isEmpty();
+    try (SafeTensors ref = SafeTensors.open(resource("tiny-sd1.reference.safetensors"))) {
+      CheckpointConformanceTest.check(
+          store().folder("with-vae"),
+          "vae_decoder",
+          Map.of(
+              "latent_sample", CheckpointConformanceTest.tensor(ref, "vae_decoder.latent_sample")),
+          "sample",
+          ref,
+          "");
+    }
+  }
+
+  @Test
   void aMissingKeyIsNamed() throws Exception {
     String gone = "model.diffusion_model.out.2.weight";
     Path file = rewrite("missing.safetensors", k -> !k.equals(gone), Map.of());
