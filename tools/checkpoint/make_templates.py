@@ -5,7 +5,7 @@ from, so Atelier (Java) converts single-file .safetensors checkpoints with no Py
 What it makes, for --arch
   sd1, sd2            core/src/main/resources/atelier/model/checkpoint/<arch>/   (full size, committed)
   sd1-tiny, sd2-tiny  core/src/test/resources/atelier/model/checkpoint/<arch>/   (the tiny test models)
-each with template.json, <stage>.onnx.gz and the small files of the folder (configs, tokenizer
+each with template.json.gz, <stage>.onnx.gz and the small files of the folder (configs, tokenizer
 settings); the full-size ones share atelier/model/checkpoint/clip/{vocab.json,merges.txt}.gz (the
 CLIP BPE vocabulary, from ../shared/data/clip-tokenizer).
 
@@ -284,7 +284,7 @@ def build(arch):
         "keys": keys,
         "stages": stages,
     }
-    (out / "template.json").write_text(json.dumps(template, indent=1) + "\n")
+    gz((json.dumps(template, indent=1) + "\n").encode(), out / "template.json.gz")
     index = root / "index.txt"
     names = set(index.read_text().split()) if index.exists() else set()
     index.write_text("\n".join(sorted(names | {arch})) + "\n")

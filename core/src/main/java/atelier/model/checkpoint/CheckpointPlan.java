@@ -236,7 +236,7 @@ public record CheckpointPlan(
               + ", found "
               + misshapen.size()
               + " that differ: "
-              + first(misshapen)
+              + first(misshapen, 3)
               + hint);
     }
     throw new BadRequestException(
@@ -248,12 +248,12 @@ public record CheckpointPlan(
             + " of "
             + t.keys().size()
             + " missing: "
-            + first(missing)
+            + first(missing, 8)
             + (vae == null ? "" : " (VAE keys read from " + vae.file() + ")"));
   }
 
-  private static String first(List<String> items) {
-    int n = Math.min(8, items.size());
+  private static String first(List<String> items, int shown) {
+    int n = Math.min(shown, items.size());
     return String.join(", ", items.subList(0, n))
         + (items.size() > n ? " and " + (items.size() - n) + " more" : "");
   }

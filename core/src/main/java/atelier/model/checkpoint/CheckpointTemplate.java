@@ -105,7 +105,7 @@ public record CheckpointTemplate(
   /** Reads one template by architecture id. */
   static CheckpointTemplate load(String arch) {
     JsonNode n;
-    try (InputStream in = resource(arch, "template.json")) {
+    try (InputStream in = resource(arch, "template.json.gz")) {
       n = JSON.readTree(in);
     } catch (IOException e) {
       throw new ModelLoadException(

@@ -158,6 +158,68 @@ class CheckpointImportTest {
   }
 
   @Test
+  void anInpaintingCheckpointIsNamed() throws Exception {
+    String convIn = "model.diffusion_model.input_blocks.0.0.weight";
+    Path file =
+        rewrite(
+            "inpaint.safetensors", k -> !k.equals(convIn), Map.of(convIn, new float[16 * 9 * 9]));
+    BadRequestException e =
+        assertThrows(BadRequestException.class, () -> run(file, null, DownloadListener.NONE));
+    assertThat(e.getMessage())
+        .contains(convIn + " (expected [16, 4, 3, 3], found [1296])")
+        .doesNotContain("inpainting");
+    Path shaped = tmp.resolve("inpaint2.safetensors");
+    SafeTensorsWriter w = new SafeTensorsWriter();
+    try (SafeTensors st = SafeTensors.open(resource("tiny-sd1.safetensors"))) {
+      for (SafeTensors.TensorInfo t : st.tensors().values()) {
+        if (t.dtype().isFloat() && !t.name().equals(convIn)) {
+          w.add(t.name(), SafeTensors.DType.BF16, t.shape(), st.readFloats(t.name()));
+        }
+      }
+    }
+    w.add(convIn, SafeTensors.DType.BF16, new long[] {16, 9, 3, 3}, new float[16 * 9 * 9]);
+    w.write(shaped);
+    BadRequestException inpaint =
+        assertThrows(BadRequestException.class, () -> run(shaped, null, DownloadListener.NONE));
+    assertThat(inpaint.getMessage()).contains("an inpainting checkpoint (9 UNet input channels)");
+    assertStoreUntouched();
+  }
+
+  @Test
+  void aBfloat16CheckpointConvertsToTheSameWeights() throws Exception {
+    Path file = tmp.resolve("bf16.safetensors");
+    SafeTensorsWriter w = new SafeTensorsWriter();
+    try (SafeTensors st = SafeTensors.open(resource("tiny-sd1.safetensors"))) {
+      for (SafeTensors.TensorInfo t : st.tensors().values()) {
+        if (t.dtype().isFloat()) {
+          w.add(t.name(), SafeTensors.DType.BF16, t.shape(), st.readFloats(t.name()));
+        }
+      }
+    }
+    w.write(file);
+    run(file, null, DownloadListener.NONE);
+    // The converted conv_out bias is the bfloat16 value of each checkpoint value, as float32.
+    Path folder = store().folder("bf16");
+    CheckpointTemplate.Weight bias =
+        CheckpointTemplate.load("sd1-tiny").stages().get(1).tensors().stream()
+            .filter(t -> t.key().equals("model.diffusion_model.out.2.bias"))
+            .findFirst()
+            .orElseThrow();
+    byte[] data = Files.readAllBytes(folder.resolve("unet/model.onnx_data"));
+    ByteBuffer b =
+        ByteBuffer.wrap(data, (int) bias.offset(), (int) bias.length())
+            .order(ByteOrder.LITTLE_ENDIAN);
+    try (SafeTensors st = SafeTensors.open(file)) {
+      float[] want = st.readFloats("model.diffusion_model.out.2.bias");
+      for (float v : want) {
+        assertThat(b.getFloat()).isEqualTo(v);
+      }
+      assertThat(st.info("model.diffusion_model.out.2.bias").dtype())
+          .isEqualTo(SafeTensors.DType.BF16);
+    }
+  }
+
+  @Test
   void aTruncatedFileIsRefusedBeforeAnyWrite() throws Exception {
     byte[] all = Files.readAllBytes(resource("tiny-sd1.safetensors"));
     Path file = tmp.resolve("cut.safetensors");
