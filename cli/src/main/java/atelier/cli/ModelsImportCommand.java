@@ -34,12 +34,13 @@ import picocli.CommandLine.Spec;
     description = {
       "Check a model folder you already have and add it to the store.",
       "Any exporter layout in docs/models.md; hard links where possible, else a copy; every",
-      "file is hashed for verify."
+      "file is hashed for verify. A single-file SD 1.x/2.x checkpoint (.safetensors) is",
+      "converted to ONNX first."
     })
 final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware {
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "DIR", description = "The model folder.")
+  @Parameters(paramLabel = "DIR", description = "The model folder (or a .safetensors checkpoint).")
   Path dir;
 
   @Option(names = "--id", paramLabel = "ID", description = "Store id (default: from DIR's name).")
@@ -63,6 +64,18 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
 
   @Option(names = "--json", description = "Print the manifest as JSON.")
   boolean json;
+
+  @Option(
+      names = "--family",
+      paramLabel = "FAMILY",
+      description = "Checkpoints: sd1, sd2 or sd2-v (default: told from the file).")
+  String family;
+
+  @Option(
+      names = "--vae",
+      paramLabel = "FILE",
+      description = "Checkpoints: a VAE .safetensors whose weights replace the checkpoint's.")
+  Path vae;
 
   @Override
   public boolean json() {
@@ -96,6 +109,22 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
     }
     if ("lora".equalsIgnoreCase(kind)) {
       return importLora(home);
+    }
+    if (atelier.model.checkpoint.CheckpointImport.isCheckpoint(dir)
+        && (kind == null || ModelKind.lookup(kind) == ModelKind.PIPELINE)) {
+      return Checkpoints.install(
+          home,
+          new atelier.model.checkpoint.CheckpointImport.Request(dir, id, family, vae, replace),
+          settings(home),
+          json,
+          spec.commandLine().getOut(),
+          spec.commandLine().getErr());
+    }
+    if (family != null || vae != null) {
+      throw new BadRequestException(
+          (family != null ? "--family" : "--vae")
+              + ": expected a .safetensors checkpoint to convert, found "
+              + dir);
     }
     ModelKind k = kind == null ? ModelKind.PIPELINE : ModelKind.lookup(kind);
     String dev = device != null ? device : Home.config(home).device();
@@ -139,6 +168,11 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
     }
     out.flush();
     return 0;
+  }
+
+  private SessionSettings settings(AtelierHome home) {
+    String dev = device != null ? device : Home.config(home).device();
+    return new SessionSettings(dev == null ? Device.CPU : Device.lookup(dev), 0, 0);
   }
 
   /**

@@ -65,20 +65,62 @@ final class ModelImport {
                 true,
                 null);
         m.write(tmp);
-        if (Files.exists(dir)) {
-          Path old = store.root().resolve("." + modelId + ".old-" + System.nanoTime());
-          Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-          ModelStore.deleteTree(old);
-        } else {
-          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        }
+        swapIn(store, modelId, tmp, dir);
         return m;
       } catch (IOException e) {
         throw new ModelLoadException("import of " + source + " failed: " + e.getMessage(), e);
       } finally {
         ModelStore.deleteTree(tmp);
       }
+    }
+  }
+
+  /** {@link ModelStore#installConverted}: write into staging, check, manifest, swap into place. */
+  static ModelManifest install(
+      ModelStore store,
+      String id,
+      ModelKind kind,
+      String name,
+      ModelManifest.Origin origin,
+      boolean replace,
+      ModelStore.StagingWriter writer,
+      Consumer<Path> check) {
+    Path dir = store.folder(id);
+    store.cleanStaging();
+    try (StoreLock lock = store.lock(id, () -> {})) {
+      if (Files.exists(dir) && !replace) {
+        throw new BadRequestException(
+            "import: model "
+                + id
+                + " is already installed; pass --replace, or choose"
+                + " another --id");
+      }
+      Path tmp = store.root().resolve("." + id + ".import-" + System.nanoTime());
+      try {
+        List<ModelManifest.FileRecord> records = writer.write(tmp);
+        check.accept(tmp);
+        ModelManifest m = ModelManifest.of(id, kind, name, origin, records, true, null);
+        m.write(tmp);
+        swapIn(store, id, tmp, dir);
+        return m;
+      } catch (IOException e) {
+        throw new ModelLoadException(
+            "import of " + name + " failed: " + e.getMessage() + " (nothing was installed)", e);
+      } finally {
+        ModelStore.deleteTree(tmp);
+      }
+    }
+  }
+
+  /** Moves a finished staging folder into place, replacing (atomically) an installed one. */
+  private static void swapIn(ModelStore store, String id, Path tmp, Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      Path old = store.root().resolve("." + id + ".old-" + System.nanoTime());
+      Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+      ModelStore.deleteTree(old);
+    } else {
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 

@@ -150,6 +150,7 @@ public record ModelManifest(
    * @param commit the commit the hub resolved it to, or null
    * @param endpoint the hub's address, or null
    * @param importedFrom the folder an import copied, or null
+   * @param conversion what a converted checkpoint was, or null
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Origin(
@@ -158,16 +159,50 @@ public record ModelManifest(
       String revision,
       String commit,
       String endpoint,
-      String importedFrom) {
+      String importedFrom,
+      Conversion conversion) {
     public static Origin hub(CatalogEntry e, String commit, String endpoint) {
       return new Origin(
-          "huggingface", e.source().repo(), e.source().revision(), commit, endpoint, null);
+          "huggingface", e.source().repo(), e.source().revision(), commit, endpoint, null, null);
     }
 
     public static Origin imported(Path from) {
-      return new Origin("import", null, null, null, null, from.toAbsolutePath().toString());
+      return new Origin("import", null, null, null, null, from.toAbsolutePath().toString(), null);
+    }
+
+    /** A folder converted from a checkpoint file (re-imported from that file). */
+    public static Origin converted(Path from, Conversion conversion) {
+      return new Origin(
+          "import", null, null, null, null, from.toAbsolutePath().toString(), conversion);
     }
   }
+
+  /**
+   * How a single-file checkpoint was converted into this folder.
+   *
+   * @param file the checkpoint's file name
+   * @param sha256 its SHA-256
+   * @param family the family it was converted as (sd1, sd2, sd2-v)
+   * @param familySource how the family was told: keys, --family, a .yaml beside it, metadata
+   * @param template the architecture template used
+   * @param keysUsed checkpoint keys converted
+   * @param keysIgnored keys left out by rule (EMA weights, the noise schedule, …)
+   * @param keysUnused other keys no stage uses, by name
+   * @param vae the external VAE file whose weights replaced the checkpoint's, or null
+   * @param vaeSha256 its SHA-256, or null
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Conversion(
+      String file,
+      String sha256,
+      String family,
+      String familySource,
+      String template,
+      int keysUsed,
+      int keysIgnored,
+      List<String> keysUnused,
+      String vae,
+      String vaeSha256) {}
 
   /**
    * One file of an installed model.

@@ -293,8 +293,35 @@ public final class ModelStore {
         this, source, id, kind, check, replace, recordedSource, listener, cancel);
   }
 
-  /** A store id from a folder name: lower case, other characters turned into dashes. */
-  static String idFor(Path source) {
+  /** Writes a converted model's files into a staging folder, returning a record of each. */
+  @FunctionalInterface
+  public interface StagingWriter {
+    List<ModelManifest.FileRecord> write(Path staging) throws IOException;
+  }
+
+  /**
+   * Installs a model that {@code writer} produces (a conversion): it writes into a hidden staging
+   * folder of the store under the model's lock, {@code check} validates the result, the manifest is
+   * written, and the folder is moved into place. On any failure (a full disk included) the staging
+   * folder is removed and nothing is registered.
+   *
+   * @param replace whether an installed model with the same id may be replaced
+   * @throws BadRequestException when the id is taken and {@code replace} is false
+   * @throws ModelLoadException when writing fails
+   */
+  public ModelManifest installConverted(
+      String id,
+      ModelKind kind,
+      String name,
+      ModelManifest.Origin origin,
+      boolean replace,
+      StagingWriter writer,
+      Consumer<Path> check) {
+    return ModelImport.install(this, id, kind, name, origin, replace, writer, check);
+  }
+
+  /** A store id from a folder or file name: lower case, other characters turned into dashes. */
+  public static String idFor(Path source) {
     Path name = source.toAbsolutePath().normalize().getFileName();
     String s =
         (name == null ? "model" : name.toString())

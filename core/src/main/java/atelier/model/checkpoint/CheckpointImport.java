@@ -1,0 +1,187 @@
+package atelier.model.checkpoint;
+
+import atelier.BadRequestException;
+import atelier.CancelToken;
+import atelier.model.DownloadListener;
+import atelier.model.DownloadProgress;
+import atelier.model.ModelKind;
+import atelier.model.ModelManifest;
+import atelier.model.ModelStore;
+import atelier.model.SafeTensors;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * {@code atelier models import FILE.safetensors}: checks a single-file checkpoint, converts it into
+ * an ONNX model folder (Optimum layout, float32, external weights) in a staging folder of the
+ * store, checks the result loads, and installs it with a manifest that records the conversion.
+ *
+ * <p>Nothing is written before the checkpoint's keys and shapes are known to fit; a failure while
+ * writing (a full disk, a cancel) leaves nothing in the store. Stateless.
+ */
+public final class CheckpointImport {
+  private CheckpointImport() {}
+
+  /**
+   * What to import.
+   *
+   * @param file the checkpoint
+   * @param id the store id, or null for one made from the file name
+   * @param family sd1, sd2 or sd2-v, or null to tell it from the file
+   * @param vae a VAE file whose weights replace the checkpoint's, or null
+   * @param replace whether an installed model with the same id may be replaced
+   */
+  public record Request(Path file, String id, String family, Path vae, boolean replace) {}
+
+  /**
+   * The installed model and how the checkpoint was read.
+   *
+   * @param manifest the store manifest
+   * @param plan the conversion plan (its files are closed)
+   */
+  public record Result(ModelManifest manifest, CheckpointPlan plan) {}
+
+  /**
+   * Whether a path names a single-file checkpoint (a {@code .safetensors} or {@code .ckpt} file).
+   */
+  public static boolean isCheckpoint(Path path) {
+    String name = path.getFileName() == null ? "" : path.getFileName().toString();
+    String lower = name.toLowerCase(Locale.ROOT);
+    return !Files.isDirectory(path) && (lower.endsWith(".safetensors") || lower.endsWith(".ckpt"));
+  }
+
+  /**
+   * Converts and installs a checkpoint.
+   *
+   * @param check validates the converted folder (loads it as {@code generate} would)
+   * @throws BadRequestException for a file that is not a usable checkpoint, before anything is
+   *     written
+   */
+  public static Result run(
+      ModelStore store,
+      Request request,
+      Consumer<Path> check,
+      DownloadListener listener,
+      CancelToken cancel) {
+    Path file = request.file();
+    String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (lower.endsWith(".ckpt")) {
+      throw new BadRequestException(
+          file
+              + ": a pickled PyTorch checkpoint, which can run code when loaded; expected a"
+              + " .safetensors file, found .ckpt (most model sites offer one; or convert it with a"
+              + " trusted tool)");
+    }
+    String id =
+        request.id() != null
+            ? request.id()
+            : ModelStore.idFor(CheckpointPlan.beside(file, "").toAbsolutePath());
+    store.folder(id); // checks the id before the long work
+    try (SafeTensors checkpoint = SafeTensors.open(file);
+        SafeTensors vae = request.vae() == null ? null : SafeTensors.open(request.vae())) {
+      CheckpointPlan plan =
+          CheckpointPlan.inspect(checkpoint, vae, request.family(), CheckpointTemplate.available());
+      if (!request.replace() && store.find(id).isPresent()) {
+        throw new BadRequestException(
+            "import: model "
+                + id
+                + " is already installed; pass --replace, or choose another --id");
+      }
+      String sha = hash(file, id, listener, cancel);
+      String vaeSha = vae == null ? null : hash(request.vae(), id, listener, cancel);
+      ModelManifest.Conversion conversion =
+          new ModelManifest.Conversion(
+              file.getFileName().toString(),
+              sha,
+              plan.family().id(),
+              plan.familySource(),
+              plan.template().arch(),
+              plan.used(),
+              plan.ignored(),
+              plan.unused(),
+              vae == null ? null : request.vae().getFileName().toString(),
+              vaeSha);
+      long started = System.nanoTime();
+      ModelManifest m =
+          store.installConverted(
+              id,
+              ModelKind.PIPELINE,
+              file.getFileName().toString(),
+              ModelManifest.Origin.converted(file, conversion),
+              request.replace(),
+              staging ->
+                  CheckpointConverter.write(
+                      plan,
+                      staging,
+                      (rel, bytes, total) ->
+                          listener.onProgress(
+                              progress(
+                                  DownloadProgress.Phase.DOWNLOADING,
+                                  id,
+                                  "writing " + rel,
+                                  bytes,
+                                  total,
+                                  started)),
+                      cancel),
+              check);
+      listener.onProgress(
+          progress(
+              DownloadProgress.Phase.DONE,
+              id,
+              null,
+              plan.template().dataBytes(),
+              plan.template().dataBytes(),
+              started));
+      return new Result(m, plan);
+    }
+  }
+
+  private static String hash(Path file, String id, DownloadListener listener, CancelToken cancel) {
+    MessageDigest d;
+    try {
+      d = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+    long started = System.nanoTime();
+    try (InputStream in = Files.newInputStream(file)) {
+      long total = Files.size(file);
+      byte[] buf = new byte[1 << 20];
+      long done = 0;
+      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+        d.update(buf, 0, n);
+        done += n;
+        cancel.check();
+        listener.onProgress(
+            progress(
+                DownloadProgress.Phase.CHECKING,
+                id,
+                file.getFileName().toString(),
+                done,
+                total,
+                started));
+      }
+    } catch (IOException e) {
+      throw new BadRequestException(file + ": cannot be read (" + e.getMessage() + ")", e);
+    }
+    return HexFormat.of().formatHex(d.digest());
+  }
+
+  private static DownloadProgress progress(
+      DownloadProgress.Phase phase, String id, String file, long done, long total, long started) {
+    double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
+    double rate = done / seconds;
+    java.time.Duration eta =
+        rate > 0 && total >= done
+            ? java.time.Duration.ofSeconds((long) ((total - done) / rate))
+            : null;
+    return new DownloadProgress(phase, id, file, 0, 1, done, total, done, total, rate, eta);
+  }
+}
