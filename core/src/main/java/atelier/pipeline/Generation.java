@@ -96,9 +96,13 @@ final class Generation {
             ? GuidanceEmbedding.of(settings.guidance() - 1, model.unet().timestepCondSize())
             : null;
 
-    // The basemap, once for all images.
+    // The basemap, once for all images (inpainting prepares its own, with the mask).
+    Inpainting inpainting =
+        request.inpaint() == null
+            ? null
+            : Inpainting.prepare(info.unetInChannels(), request, settings, warnings);
     Tensor initTensor = null;
-    if (settings.strength() != null) {
+    if (settings.strength() != null && inpainting == null) {
       BufferedImage fitted =
           Resize.fit(
               request.init().image(),
@@ -121,7 +125,14 @@ final class Generation {
       Scheduler scheduler = Schedulers.create(kind, schedulerConfig, settings.steps(), options);
       timesteps = scheduler.timesteps();
       float[] latents;
-      if (initTensor == null) {
+      if (inpainting != null) {
+        t = System.nanoTime();
+        latents =
+            inpainting.start(model, generator, scheduler, startIndex, settings.strength() == 1.0);
+        encodeMs += ms(t);
+        listener.onProgress(
+            progress(Progress.Stage.ENCODE_IMAGE, 1, 1, image, settings.batch(), t));
+      } else if (initTensor == null) {
         latents = generator.randn(latentSize);
         float sigma = (float) scheduler.initNoiseSigma();
         for (int i = 0; i < latents.length; i++) {
@@ -158,17 +169,20 @@ final class Generation {
               new float[][] {
                 cond.predict(
                     model.unet(),
-                    inputs[0],
+                    inpainting == null ? inputs[0] : inpainting.unetInput(inputs[0]),
                     latentH,
                     latentW,
                     timestep,
                     settings.guidance(),
                     guidanceEmbedding)
               },
-          symmetry == null
+          symmetry == null && inpainting == null
               ? null
               : (lat, done, all) -> {
-                if (symmetry.activeAfter(done, all)) {
+                if (inpainting != null) {
+                  inpainting.afterStep(lat, scheduler, startIndex + done - 1, done == all);
+                }
+                if (symmetry != null && symmetry.activeAfter(done, all)) {
                   symmetry.apply(lat, 4, latentH, latentW);
                 }
               },
@@ -199,6 +213,9 @@ final class Generation {
               ? model.vaeDecoder().decodeTiled(latentTensor)
               : model.vaeDecoder().decode(latentTensor);
       BufferedImage picture = ImageTensors.toImage(decoded, 0);
+      if (inpainting != null) {
+        picture = inpainting.finish(picture);
+      }
       decodeMs += ms(t);
       listener.onProgress(progress(Progress.Stage.DECODE, 1, 1, image, settings.batch(), t));
 
@@ -251,6 +268,14 @@ final class Generation {
     if (r.init() != null && !info.imageToImage()) {
       throw StableDiffusion.noImageToImage(info.path());
     }
+    if (info.inpainting() && r.inpaint() == null) {
+      throw new BadRequestException(
+          "model "
+              + info.id()
+              + ": an inpainting model (its UNet takes 9 channels: latents, mask and masked"
+              + " image); expected --init IMAGE --mask MASK, found "
+              + (r.init() == null ? "neither" : "no mask"));
+    }
     String scheduler =
         (r.scheduler() != null ? r.scheduler() : SchedulerKind.lookup(info.defaultScheduler()))
             .cliName();
@@ -275,7 +300,8 @@ final class Generation {
         r.init() == null ? null : r.init().source(),
         r.init() == null ? null : r.init().sha256(),
         r.fit().cliName(),
-        r.symmetry());
+        r.symmetry(),
+        r.inpaint() == null ? null : r.inpaint().settings());
   }
 
   /**

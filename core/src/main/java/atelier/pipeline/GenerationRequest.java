@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param strength how much of the basemap to repaint (0 < s ≤ 1), or null (0.75 with a basemap)
  * @param fit how the basemap is brought to the target size
  * @param symmetry latent mirroring during the first steps, or null for none
+ * @param inpaint a mask and inpainting settings (needs {@code init}), or null
  */
 public record GenerationRequest(
     String prompt,
@@ -39,7 +40,8 @@ public record GenerationRequest(
     InitImage init,
     Double strength,
     Resize.Fit fit,
-    Symmetry symmetry) {
+    Symmetry symmetry,
+    Inpaint inpaint) {
 
   /** Largest side Atelier accepts, in pixels. */
   public static final int MAX_SIDE = 8192;
@@ -72,9 +74,48 @@ public record GenerationRequest(
             "strength: applies to image-to-image; expected an init image (--init), found none");
       }
     }
+    if (inpaint != null && init == null) {
+      throw new BadRequestException(
+          "mask: inpainting repaints part of a basemap; expected an init image (--init), found"
+              + " none");
+    }
     if (seed != null && (seed < 0 || seed > 0xFFFF_FFFFL)) {
       throw new BadRequestException("seed: expected 0 to 4294967295, found " + seed);
     }
+  }
+
+  /** A request without inpainting. */
+  public GenerationRequest(
+      String prompt,
+      String negativePrompt,
+      Integer width,
+      Integer height,
+      Integer steps,
+      Double guidance,
+      SchedulerKind scheduler,
+      Double eta,
+      Long seed,
+      int batch,
+      InitImage init,
+      Double strength,
+      Resize.Fit fit,
+      Symmetry symmetry) {
+    this(
+        prompt,
+        negativePrompt,
+        width,
+        height,
+        steps,
+        guidance,
+        scheduler,
+        eta,
+        seed,
+        batch,
+        init,
+        strength,
+        fit,
+        symmetry,
+        null);
   }
 
   private static void checkSide(String name, Integer v) {
@@ -108,6 +149,7 @@ public record GenerationRequest(
     b.strength = strength;
     b.fit = fit;
     b.symmetry = symmetry;
+    b.inpaint = inpaint;
     return b;
   }
 
@@ -127,6 +169,7 @@ public record GenerationRequest(
     private Double strength;
     private Resize.Fit fit;
     private Symmetry symmetry;
+    private Inpaint inpaint;
 
     private Builder(String prompt) {
       this.prompt = prompt;
@@ -193,6 +236,12 @@ public record GenerationRequest(
       return this;
     }
 
+    /** Inpaint the basemap where the mask is white (null: plain image-to-image). */
+    public Builder inpaint(Inpaint v) {
+      inpaint = v;
+      return this;
+    }
+
     public GenerationRequest build() {
       return new GenerationRequest(
           prompt,
@@ -208,7 +257,8 @@ public record GenerationRequest(
           init,
           strength,
           fit,
-          symmetry);
+          symmetry,
+          inpaint);
     }
   }
 }

@@ -9,6 +9,7 @@ package atelier.pipeline;
  * @param init the basemap's source, null for text-to-image
  * @param initSha256 the basemap file's SHA-256, null for text-to-image
  * @param symmetry null for none
+ * @param inpaint the mask and inpainting settings, null for none
  */
 public record GenerationSettings(
     String prompt,
@@ -25,7 +26,44 @@ public record GenerationSettings(
     String init,
     String initSha256,
     String fit,
-    Symmetry symmetry) {
+    Symmetry symmetry,
+    InpaintSettings inpaint) {
+
+  /** Settings without inpainting. */
+  public GenerationSettings(
+      String prompt,
+      String negativePrompt,
+      int width,
+      int height,
+      int steps,
+      double guidance,
+      String scheduler,
+      double eta,
+      long seed,
+      int batch,
+      Double strength,
+      String init,
+      String initSha256,
+      String fit,
+      Symmetry symmetry) {
+    this(
+        prompt,
+        negativePrompt,
+        width,
+        height,
+        steps,
+        guidance,
+        scheduler,
+        eta,
+        seed,
+        batch,
+        strength,
+        init,
+        initSha256,
+        fit,
+        symmetry,
+        null);
+  }
 
   /** The same settings for one image of the batch: its own seed, batch 1. */
   public GenerationSettings forImage(int index) {
@@ -44,6 +82,7 @@ public record GenerationSettings(
         init,
         initSha256,
         fit,
-        symmetry);
+        symmetry,
+        inpaint);
   }
 }
