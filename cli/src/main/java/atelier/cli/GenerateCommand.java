@@ -192,6 +192,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
 
   @Mixin HiresOptions hires;
 
+  @Mixin InpaintOptions inpaint;
+
   @Override
   public boolean json() {
     return json;
@@ -305,6 +307,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
             clip == null ? null : clip.toString(),
             aestheticModel == null ? null : aestheticModel.toString())
         .upscale(hires.upscale, hires.upscaler, hires.strength, hires.steps, hires.tile)
+        .inpaint(request.inpaint() == null ? null : request.inpaint().settings(), null)
         .build();
   }
 
@@ -418,6 +421,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
         .strength(initImage == null ? strength : pick(strength, s == null ? null : s.strength()))
         .fit(fit != null ? Resize.Fit.lookup(fit) : s != null ? Resize.Fit.lookup(s.fit()) : null)
         .symmetry(sym)
+        .inpaint(inpaint.inpaint(s))
         .build();
   }
 

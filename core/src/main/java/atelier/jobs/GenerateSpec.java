@@ -5,6 +5,8 @@ import atelier.diffusion.SchedulerKind;
 import atelier.image.Resize;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.InitImage;
+import atelier.pipeline.Inpaint;
+import atelier.pipeline.InpaintSettings;
 import atelier.pipeline.Symmetry;
 import atelier.upscale.HiresFix;
 import java.awt.image.BufferedImage;
@@ -37,6 +39,9 @@ import java.util.List;
  * @param hiresStrength repaint the upscaled image at this image-to-image strength, or null
  * @param hiresSteps the repaint's steps, or null for the first pass's
  * @param tile the upscaler's tile side (0: whole image), or null for automatic
+ * @param inpaint inpainting: the mask file (or null with {@code maskData}), its SHA-256 and the
+ *     inpainting settings, as in an image's record; needs a basemap; null for none
+ * @param maskData the mask file's bytes (an upload), or null
  */
 public record GenerateSpec(
     String model,
@@ -66,7 +71,9 @@ public record GenerateSpec(
     String upscaler,
     Double hiresStrength,
     Integer hiresSteps,
-    Integer tile)
+    Integer tile,
+    InpaintSettings inpaint,
+    byte[] maskData)
     implements JobSpec {
 
   /** The kind name in queues and JSON. */
@@ -84,6 +91,7 @@ public record GenerateSpec(
     if (scheduler != null) {
       SchedulerKind.lookup(scheduler);
     }
+    checkInpaint(inpaint, maskData, init != null || initData != null);
     if (fit != null) {
       Resize.Fit.lookup(fit);
     }
@@ -105,13 +113,36 @@ public record GenerateSpec(
         imageCount(candidates, batch),
         strength,
         fit,
-        symmetry);
+        symmetry,
+        null);
     hiresSettings(upscale, upscaler, hiresStrength, hiresSteps, tile);
   }
 
   @Override
   public String kind() {
     return KIND;
+  }
+
+  private static void checkInpaint(InpaintSettings inpaint, byte[] maskData, boolean basemap) {
+    if (inpaint == null) {
+      if (maskData != null) {
+        throw new BadRequestException(
+            "maskData: a mask applies to inpainting; expected inpaint settings with it, found"
+                + " none");
+      }
+      return;
+    }
+    if (inpaint.mask() != null && maskData != null) {
+      throw new BadRequestException("mask/maskData: expected one mask, found both");
+    }
+    if (inpaint.mask() == null && maskData == null) {
+      throw new BadRequestException("mask: expected a mask file or its bytes, found neither");
+    }
+    if (!basemap) {
+      throw new BadRequestException(
+          "mask: inpainting repaints part of a basemap; expected an init image (--init), found"
+              + " none");
+    }
   }
 
   /** Whether best-of-N selection is asked for. */
@@ -154,6 +185,14 @@ public record GenerateSpec(
         init != null
             ? Inputs.readInit(java.nio.file.Path.of(init), initSha256)
             : initData != null ? Inputs.decodeInit(initData, "uploaded basemap", initSha256) : null;
+    Inpaint mask = null;
+    if (inpaint != null) {
+      InitImage m =
+          inpaint.mask() != null
+              ? Inputs.readMask(java.nio.file.Path.of(inpaint.mask()), inpaint.maskSha256())
+              : Inputs.decodeMask(maskData, "uploaded mask", inpaint.maskSha256());
+      mask = new Inpaint(m.image(), inpaint.withMask(m.source(), m.sha256()));
+    }
     return requestWith(
         image,
         prompt,
@@ -168,7 +207,8 @@ public record GenerateSpec(
         images(),
         strength,
         fit,
-        symmetry);
+        symmetry,
+        mask);
   }
 
   private static GenerationRequest requestWith(
@@ -185,7 +225,8 @@ public record GenerateSpec(
       int batch,
       Double strength,
       String fit,
-      Symmetry symmetry) {
+      Symmetry symmetry,
+      Inpaint inpaint) {
     return GenerationRequest.builder(prompt)
         .negativePrompt(negativePrompt == null ? "" : negativePrompt)
         .size(width, height)
@@ -199,6 +240,7 @@ public record GenerateSpec(
         .strength(strength)
         .fit(fit == null ? null : Resize.Fit.lookup(fit))
         .symmetry(symmetry)
+        .inpaint(inpaint)
         .build();
   }
 
@@ -302,6 +344,8 @@ public record GenerateSpec(
     b.hiresStrength = hiresStrength;
     b.hiresSteps = hiresSteps;
     b.tile = tile;
+    b.inpaint = inpaint;
+    b.maskData = maskData;
     return b;
   }
 
@@ -335,6 +379,8 @@ public record GenerateSpec(
     private Double hiresStrength;
     private Integer hiresSteps;
     private Integer tile;
+    private InpaintSettings inpaint;
+    private byte[] maskData;
 
     private Builder() {}
 
@@ -446,6 +492,13 @@ public record GenerateSpec(
       return this;
     }
 
+    /** Inpainting: the settings (naming the mask file, or null there with {@code bytes}). */
+    public Builder inpaint(InpaintSettings settings, byte[] bytes) {
+      inpaint = settings;
+      maskData = bytes;
+      return this;
+    }
+
     public GenerateSpec build() {
       return new GenerateSpec(
           model,
@@ -475,7 +528,9 @@ public record GenerateSpec(
           upscaler,
           hiresStrength,
           hiresSteps,
-          tile);
+          tile,
+          inpaint,
+          maskData);
     }
   }
 }

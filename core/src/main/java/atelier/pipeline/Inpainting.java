@@ -105,8 +105,8 @@ final class Inpainting {
           "mask "
               + s.mask()
               + ": expected white (repaint) pixels, found "
-              + (s.invert() ? "an all-white mask, inverted to" : "")
-              + " an all-black mask: nothing to inpaint");
+              + (s.invert() ? "an all-white mask (inverted: all black)" : "an all-black mask")
+              + ": nothing to inpaint");
     }
     InpaintMask.Plane blurred = InpaintMask.blur(mask, s.blur());
     int w = run.width();
@@ -156,6 +156,19 @@ final class Inpainting {
         masked[2 * plane + i] = 0;
       }
     }
+    if (!anyTrue(repaint)) {
+      int brightest = 0;
+      for (int v : genMask.values()) {
+        brightest = Math.max(brightest, v);
+      }
+      throw new BadRequestException(
+          "mask "
+              + s.mask()
+              + ": expected some of it at least half white (128 or more after the blur) to"
+              + " repaint, found "
+              + brightest
+              + " at most: nothing would be repainted");
+    }
     int lh = h / 8;
     int lw = w / 8;
     float[] latentMask = new float[lh * lw];
@@ -175,6 +188,15 @@ final class Inpainting {
         original,
         overlay,
         pasteTo);
+  }
+
+  private static boolean anyTrue(boolean[] v) {
+    for (boolean b : v) {
+      if (b) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** An RGB copy, transparent pixels over white (as the VAE sees them). */
