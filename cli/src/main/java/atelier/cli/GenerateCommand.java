@@ -15,6 +15,7 @@ import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.GenerationSettings;
 import atelier.pipeline.ImageRecord;
 import atelier.pipeline.InitImage;
+import atelier.pipeline.Outpaint;
 import atelier.pipeline.StableDiffusion;
 import atelier.pipeline.Symmetry;
 import atelier.quality.Selection;
@@ -400,6 +401,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     } else if (s != null && s.init() != null) {
       initImage = Inputs.readInit(Path.of(s.init()), s.initSha256());
     }
+    Outpaint.Prepared painted = inpaint.prepare(initImage, s);
+    initImage = painted.init();
     Symmetry sym =
         symmetry != null
             ? Inputs.symmetry(symmetry, symmetrySteps == null ? 0.5 : symmetrySteps)
@@ -421,7 +424,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
         .strength(initImage == null ? strength : pick(strength, s == null ? null : s.strength()))
         .fit(fit != null ? Resize.Fit.lookup(fit) : s != null ? Resize.Fit.lookup(s.fit()) : null)
         .symmetry(sym)
-        .inpaint(inpaint.inpaint(s))
+        .inpaint(painted.inpaint())
         .build();
   }
 

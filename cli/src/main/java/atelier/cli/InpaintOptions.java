@@ -6,6 +6,7 @@ import atelier.pipeline.GenerationSettings;
 import atelier.pipeline.InitImage;
 import atelier.pipeline.Inpaint;
 import atelier.pipeline.InpaintSettings;
+import atelier.pipeline.Outpaint;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -59,10 +60,21 @@ final class InpaintOptions {
       description = "Repaint the black part of the mask instead of the white.")
   Boolean invert;
 
+  @Option(
+      names = {"--outpaint", "--extend"},
+      paramLabel = "SIDES",
+      description =
+          "Outpaint: extend the --init canvas, e.g. left=256,right=256 (multiples of 8; x=, y="
+              + " for both sides), and paint the new area (fill: fill).")
+  String outpaint;
+
   /** The inpainting settings from the options over the stored ones, or null for none. */
   InpaintSettings settings(GenerationSettings stored) {
     InpaintSettings s = stored == null ? null : stored.inpaint();
-    if (mask == null && s == null) {
+    if (mask != null && outpaint != null) {
+      throw new BadRequestException("--mask and --outpaint: expected one of them, found both");
+    }
+    if (mask == null && outpaint == null && s == null) {
       if (blur != null
           || fill != null
           || onlyMasked != null
@@ -71,7 +83,8 @@ final class InpaintOptions {
           || invert != null) {
         throw new BadRequestException(
             "--mask-blur, --fill, --only-masked, --padding, --no-paste-back and --mask-invert"
-                + " apply to inpainting; expected --mask MASK.png too, found none");
+                + " apply to inpainting; expected --mask MASK.png (or --outpaint) too, found"
+                + " none");
       }
       return null;
     }
@@ -80,22 +93,37 @@ final class InpaintOptions {
       throw new BadRequestException(
           "--padding: applies to --only-masked; expected --only-masked too, found none");
     }
+    boolean own = mask != null || outpaint != null;
     return new InpaintSettings(
-        mask != null ? mask.toString() : s.mask(),
-        mask != null ? null : s.maskSha256(),
+        mask != null ? mask.toString() : own ? null : s.mask(),
+        own ? null : s.maskSha256(),
         blur != null ? blur : s == null ? null : s.blur(),
         fill != null ? fill : s == null ? null : s.fill(),
         only,
         padding != null ? padding : s == null ? null : s.padding(),
         noPasteBack != null ? Boolean.valueOf(!noPasteBack) : s == null ? null : s.pasteBack(),
-        invert != null ? invert : s == null ? null : s.invert());
+        invert != null ? invert : s == null ? null : s.invert(),
+        outpaint != null ? outpaint : own ? null : s.outpaint());
   }
 
-  /** The mask read and the settings, or null without inpainting. */
-  Inpaint inpaint(GenerationSettings stored) {
+  /**
+   * The basemap and inpainting for the request: the mask read, or for outpainting the extended
+   * canvas and its mask; the basemap unchanged and no inpainting without these options.
+   */
+  Outpaint.Prepared prepare(InitImage init, GenerationSettings stored) {
     InpaintSettings s = settings(stored);
-    if (s == null) {
-      return null;
+    if (s == null || init == null) {
+      return new Outpaint.Prepared(init, s == null ? null : inpaint(s));
+    }
+    return s.outpaint() != null
+        ? Outpaint.prepare(init, s)
+        : new Outpaint.Prepared(init, inpaint(s));
+  }
+
+  private static Inpaint inpaint(InpaintSettings s) {
+    if (s.mask() == null) {
+      throw new BadRequestException(
+          "--outpaint: extends a basemap; expected an init image (--init), found none");
     }
     InitImage m = Inputs.readMask(Path.of(s.mask()), s.maskSha256());
     return new Inpaint(m.image(), s.withMask(m.source(), m.sha256()));

@@ -174,7 +174,7 @@ class InpaintCommandTest {
       {List.of("--mask", golden, "--mask-blur", "65"), "mask blur: expected 0 to 64"},
       {List.of("--mask", golden, "--fill", "paint"), "mask fill: expected original, fill"},
       {List.of("--mask", golden, "--padding", "4"), "--padding: applies to --only-masked"},
-      {List.of("--fill", "noise"), "expected --mask MASK.png too"},
+      {List.of("--fill", "noise"), "expected --mask MASK.png (or --outpaint) too"},
       {List.of(), "an inpainting model (its UNet takes 9 channels"},
     };
     for (Object[] c : cases) {
@@ -189,5 +189,78 @@ class InpaintCommandTest {
       assertThat(r.err().strip().lines().count()).as("%s", extra).isEqualTo(1);
       assertThat(out).doesNotExist();
     }
+  }
+
+  @Test
+  void outpaintExtendsTheCanvasKeepsTheBasemapAndReRuns(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("wide.png");
+    CliRun r =
+        CliRun.of(
+            "generate",
+            "a wide landscape",
+            "--model",
+            MODEL,
+            "--init",
+            GOLDEN.resolve("basemap-64.png").toString(),
+            "--outpaint",
+            "left=32,right=32",
+            "--steps",
+            "3",
+            "--seed",
+            "3",
+            "--out",
+            out.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    BufferedImage got = ImageIO.read(out.toFile());
+    BufferedImage base = ImageIO.read(GOLDEN.resolve("basemap-64.png").toFile());
+    assertThat(got.getWidth()).isEqualTo(128);
+    assertThat(got.getHeight()).isEqualTo(64);
+    // the basemap beyond the overlap (2 × blur 4 = 8 px) and the blur's reach is pasted back as is
+    for (int y = 0; y < 64; y++) {
+      for (int x = 32 + 20; x < 96 - 20; x++) {
+        assertThat(got.getRGB(x, y) & 0xffffff).isEqualTo(base.getRGB(x - 32, y) & 0xffffff);
+      }
+    }
+    ImageRecord rec = ArtworkPng.read(out);
+    assertThat(rec.settings().inpaint().outpaint()).isEqualTo("left=32,top=0,right=32,bottom=0");
+    assertThat(rec.settings().inpaint().fill()).isEqualTo("fill");
+    assertThat(rec.settings().inpaint().mask()).isNull();
+    assertThat(rec.settings().init()).endsWith("basemap-64.png");
+    Path again = dir.resolve("again.png");
+    CliRun f = CliRun.of("generate", "--from", out.toString(), "--out", again.toString());
+    assertThat(f.exitCode()).as(f.err()).isZero();
+    atelier.testing.PixelAssert.assertPixelsClose(ImageIO.read(again.toFile()), got, "from");
+
+    CliRun odd =
+        CliRun.of(
+            "generate",
+            "x",
+            "--model",
+            MODEL,
+            "--init",
+            GOLDEN.resolve("basemap-64.png").toString(),
+            "--outpaint",
+            "left=8",
+            "--out",
+            dir.resolve("odd.png").toString());
+    assertThat(odd.exitCode()).isEqualTo(2);
+    assertThat(odd.err())
+        .startsWith(
+            "atelier: outpaint: the extended canvas is 72×64; width: the model needs a"
+                + " multiple of 16 pixels");
+    CliRun both =
+        CliRun.of(
+            "generate",
+            "x",
+            "--model",
+            MODEL,
+            "--init",
+            GOLDEN.resolve("basemap-64.png").toString(),
+            "--outpaint",
+            "top=13",
+            "--out",
+            dir.resolve("odd.png").toString());
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err()).contains("outpaint top: expected a multiple of 8 from 0 to 4096");
   }
 }

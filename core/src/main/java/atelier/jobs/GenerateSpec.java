@@ -7,6 +7,7 @@ import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.InitImage;
 import atelier.pipeline.Inpaint;
 import atelier.pipeline.InpaintSettings;
+import atelier.pipeline.Outpaint;
 import atelier.pipeline.Symmetry;
 import atelier.upscale.HiresFix;
 import java.awt.image.BufferedImage;
@@ -135,8 +136,13 @@ public record GenerateSpec(
     if (inpaint.mask() != null && maskData != null) {
       throw new BadRequestException("mask/maskData: expected one mask, found both");
     }
-    if (inpaint.mask() == null && maskData == null) {
-      throw new BadRequestException("mask: expected a mask file or its bytes, found neither");
+    if (inpaint.outpaint() != null && maskData != null) {
+      throw new BadRequestException(
+          "maskData/outpaint: expected a mask or an outpainting, found both");
+    }
+    if (inpaint.mask() == null && maskData == null && inpaint.outpaint() == null) {
+      throw new BadRequestException(
+          "mask: expected a mask file, its bytes or an outpainting, found none");
     }
     if (!basemap) {
       throw new BadRequestException(
@@ -186,7 +192,11 @@ public record GenerateSpec(
             ? Inputs.readInit(java.nio.file.Path.of(init), initSha256)
             : initData != null ? Inputs.decodeInit(initData, "uploaded basemap", initSha256) : null;
     Inpaint mask = null;
-    if (inpaint != null) {
+    if (inpaint != null && inpaint.outpaint() != null) {
+      Outpaint.Prepared p = Outpaint.prepare(image, inpaint);
+      image = p.init();
+      mask = p.inpaint();
+    } else if (inpaint != null) {
       InitImage m =
           inpaint.mask() != null
               ? Inputs.readMask(java.nio.file.Path.of(inpaint.mask()), inpaint.maskSha256())

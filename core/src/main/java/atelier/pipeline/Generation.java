@@ -281,10 +281,33 @@ final class Generation {
             .cliName();
     long seed = r.seed() != null ? r.seed() : ThreadLocalRandom.current().nextLong(1L << 32);
     Double strength = r.init() == null ? null : (r.strength() != null ? r.strength() : 0.75);
-    int width = r.width() != null ? r.width() : info.defaultWidth();
-    int height = r.height() != null ? r.height() : info.defaultHeight();
-    checkSide("width", width, info.sizeMultiple(), info.fixedWidth());
-    checkSide("height", height, info.sizeMultiple(), info.fixedHeight());
+    // outpainting generates the extended canvas at its own size unless a size is given
+    boolean outpaint = r.inpaint() != null && r.inpaint().settings().outpaint() != null;
+    int width =
+        r.width() != null
+            ? r.width()
+            : outpaint ? r.init().image().getWidth() : info.defaultWidth();
+    int height =
+        r.height() != null
+            ? r.height()
+            : outpaint ? r.init().image().getHeight() : info.defaultHeight();
+    try {
+      checkSide("width", width, info.sizeMultiple(), info.fixedWidth());
+      checkSide("height", height, info.sizeMultiple(), info.fixedHeight());
+    } catch (BadRequestException e) {
+      if (!outpaint || r.width() != null || r.height() != null) {
+        throw e;
+      }
+      throw new BadRequestException(
+          "outpaint: the extended canvas is "
+              + width
+              + "×"
+              + height
+              + "; "
+              + e.getMessage()
+              + " (extend by other amounts, or give -W/-H to fit it)",
+          e);
+    }
     return new GenerationSettings(
         r.prompt(),
         r.negativePrompt(),

@@ -20,6 +20,9 @@ import java.util.Locale;
  * @param pasteBack paste the original back outside the mask through the blurred mask (default true,
  *     as A1111)
  * @param invert repaint the black part of the mask instead of the white
+ * @param outpaint extend the canvas ({@link Outpaint}, e.g. {@code
+ *     left=64,top=0,right=64,bottom=0}) and repaint the new area with a mask made for it (then
+ *     {@code mask} is null), or null
  */
 public record InpaintSettings(
     String mask,
@@ -29,7 +32,8 @@ public record InpaintSettings(
     Boolean onlyMasked,
     Integer padding,
     Boolean pasteBack,
-    Boolean invert) {
+    Boolean invert,
+    String outpaint) {
 
   /** The default mask blur, as A1111's. */
   public static final int DEFAULT_BLUR = 4;
@@ -39,7 +43,14 @@ public record InpaintSettings(
 
   public InpaintSettings {
     blur = blur == null ? DEFAULT_BLUR : blur;
-    fill = Fill.lookup(fill == null ? "original" : fill).cliName();
+    if (outpaint != null) {
+      outpaint = Outpaint.parse(outpaint).toString();
+      if (mask != null) {
+        throw new BadRequestException(
+            "mask/outpaint: expected a mask or an outpainting, found both");
+      }
+    }
+    fill = Fill.lookup(fill == null ? (outpaint != null ? "fill" : "original") : fill).cliName();
     onlyMasked = onlyMasked != null && onlyMasked;
     padding = padding == null ? DEFAULT_PADDING : padding;
     pasteBack = pasteBack == null || pasteBack;
@@ -54,12 +65,13 @@ public record InpaintSettings(
 
   /** The settings with everything at its default, for the mask {@code source}. */
   public static InpaintSettings defaults(String source, String sha256) {
-    return new InpaintSettings(source, sha256, null, null, null, null, null, null);
+    return new InpaintSettings(source, sha256, null, null, null, null, null, null, null);
   }
 
   /** The same settings naming another mask source and hash. */
   public InpaintSettings withMask(String source, String sha256) {
-    return new InpaintSettings(source, sha256, blur, fill, onlyMasked, padding, pasteBack, invert);
+    return new InpaintSettings(
+        source, sha256, blur, fill, onlyMasked, padding, pasteBack, invert, outpaint);
   }
 
   /** The fill mode. */

@@ -64,7 +64,8 @@ class InpaintGoldenTest {
             false,
             null,
             pasteBack,
-            c.get("invert").asBoolean());
+            c.get("invert").asBoolean(),
+            null);
     return GenerationRequest.builder(c.get("prompt").asText())
         .negativePrompt(c.get("negative").asText(""))
         .size(c.get("width").asInt(), c.get("height").asInt())
