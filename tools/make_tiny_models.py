@@ -10,6 +10,8 @@ What it makes: core/src/test/resources/models/<name>/ for
                      returns latent_parameters (mean ‖ logvar), DDIM v_prediction, pad "!", 96x96
   sd-turbo-optimum   Optimum >= 1.24, SD-Turbo: Euler trailing, pad "!", latent_parameters
   lcm-optimum        Optimum >= 1.24, LCM Dreamshaper v7: unet takes timestep_cond [batch, 256]
+  sd15-inpainting-optimum  Optimum <= 1.22 export of an SD 1.5 inpainting model: as sd15-optimum-1.22 but
+                     the UNet's sample has 9 channels [latents, mask, masked-image latents]
   sd15-olive-fp16    Olive fp16: every float input/output float16, ids int32, single-file unet
 plus models/README.md (generated from the graphs: every session's inputs and outputs).
 Modules, seeds and sizes: tiny_spec.py; JSON contents: exporter_files.py.
@@ -82,7 +84,7 @@ def export_text(v, ids_dtype, batch, in_axes, out_axes, opset):
 def export_unet(v, timestep, batch, axes, opset):
     s, d = v.unet.sample_size, v.unet.cross_attention_dim
     g = torch.Generator().manual_seed(0)
-    args = [torch.randn((batch, 4, s, s), generator=g), timestep, torch.randn((batch, 77, d), generator=g)]
+    args = [torch.randn((batch, v.unet.in_channels, s, s), generator=g), timestep, torch.randn((batch, 77, d), generator=g)]
     names = ["sample", "timestep", "encoder_hidden_states"]
     if v.unet.time_cond_proj_dim:
         args.append(torch.randn((batch, v.unet.time_cond_proj_dim), generator=g))
@@ -146,7 +148,10 @@ OPT_LATENT = {0: "batch_size", 2: "height_latent", 3: "width_latent"}
 
 def write_optimum(v, out, new, scheduler, index_style, diffusers_version, transformers_version):
     """optimum-cli export onnx (opset 14): <= 1.22 (new=False) or >= 1.24 (new=True)."""
-    xf.write_json(out / "model_index.json", xf.model_index(index_style, scheduler["_class_name"], diffusers_version))
+    index = xf.model_index("ort-sd" if index_style == "ort-inpaint" else index_style, scheduler["_class_name"], diffusers_version)
+    if index_style == "ort-inpaint":
+        index["_class_name"] = "ORTStableDiffusionInpaintPipeline"
+    xf.write_json(out / "model_index.json", index)
     xf.write_json(out / "scheduler" / "scheduler_config.json", scheduler)
     sd2 = v.pad_token == "!"
     write_tokenizer(v, out / "tokenizer", "recent", None)
@@ -207,6 +212,8 @@ def build(name, out):
         write_optimum(v, out, True, xf.scheduler_config("sd-turbo-euler", "0.32.2"), "sd", "0.32.2", "4.48.3")
     elif name == "lcm-optimum":
         write_optimum(v, out, True, xf.scheduler_config("lcm-dreamshaper", "0.32.2"), "lcm", "0.32.2", "4.48.3")
+    elif name == "sd15-inpainting-optimum":
+        write_optimum(v, out, False, xf.scheduler_config("sd15-pndm", "0.30.3"), "ort-inpaint", "0.30.3", "4.44.2")
     elif name == "sd15-olive-fp16":
         write_olive_fp16(v, out)
     else:
@@ -225,7 +232,7 @@ def check_signals(v, folder):
     hidden, _ = tiny_spec.text_encoder(v)(ids)
     unet, vae = tiny_spec.unet(v), tiny_spec.vae(v)
     s = v.unet.sample_size
-    x = torch.randn((1, 4, s, s), generator=torch.Generator().manual_seed(0))
+    x = torch.randn((1, v.unet.in_channels, s, s), generator=torch.Generator().manual_seed(0))
     cond = tiny_spec.guidance_embedding(torch.tensor([7.0])) if v.unet.time_cond_proj_dim else None
     base = unet(x, torch.tensor([500.0]), hidden[:1], cond)
 
@@ -238,6 +245,11 @@ def check_signals(v, folder):
         "timestep": rel(unet(x, torch.tensor([480.0]), hidden[:1], cond)),
         "sample": rel(unet(x + dx, torch.tensor([500.0]), hidden[:1], cond)),
     }
+    if v.unet.in_channels == 9:  # inpainting: the mask and masked-image channels must matter too
+        for name, ch in (("mask", slice(4, 5)), ("masked_latents", slice(5, 9))):
+            xm = x.clone()
+            xm[:, ch] += dx[:, ch] * 5
+            sens[name] = rel(unet(xm, torch.tensor([500.0]), hidden[:1], cond))
     if cond is not None:
         sens["timestep_cond"] = rel(unet(x, torch.tensor([500.0]), hidden[:1], tiny_spec.guidance_embedding(torch.tensor([3.0]))))
     img = vae.decode(torch.randn((1, 4, s, s), generator=torch.Generator().manual_seed(2)) * 5)
@@ -324,6 +336,10 @@ NOTES = {
     "lcm-optimum": "Optimum >= 1.24 export of LCM Dreamshaper v7: `LatentConsistencyModelPipeline` model_index, "
     "LCMScheduler config (original_inference_steps 50, timestep_scaling 10, set_alpha_to_one true, leading, "
     "steps_offset 1); the UNet takes `timestep_cond` [batch, 256], the guidance-scale embedding of w = guidance - 1.",
+    "sd15-inpainting-optimum": "Optimum 1.13-1.22 export of an SD 1.5 inpainting model (runwayml/"
+    "stable-diffusion-inpainting style): `ORTStableDiffusionInpaintPipeline` model_index, otherwise the layout of "
+    "`sd15-optimum-1.22`; the UNet's `sample` has a fixed 9-channel axis ([latents, mask, masked-image latents x "
+    "scaling], diffusers' StableDiffusionInpaintPipeline order) and unet/config.json says in_channels 9.",
     "sd15-olive-fp16": "Olive `examples/stable_diffusion` fp16 output (opset 17): every float input and output "
     "is float16 (`input_ids` stays int32), the UNet is a single file; `OnnxStableDiffusionPipeline` model_index. "
     "Real Olive models also contain CUDA/DirectML-only fused operators (GroupNorm, MultiHeadAttention, ...) and fail "

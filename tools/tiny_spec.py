@@ -30,7 +30,7 @@ TEXT_SD1_TINY = TextConfig(vocab_size=TINY_VOCAB, hidden=16, layers=2, heads=2, 
 TEXT_SD2_TINY = TextConfig(vocab_size=TINY_VOCAB, hidden=24, layers=2, heads=2, intermediate=96, act="gelu")
 
 
-def _unet(cross_dim, sample_size, linear=False, cond_dim=None):
+def _unet(cross_dim, sample_size, linear=False, cond_dim=None, in_channels=4):
     return UNetConfig(
         sample_size=sample_size,
         block_out_channels=(16, 32),
@@ -42,11 +42,13 @@ def _unet(cross_dim, sample_size, linear=False, cond_dim=None):
         norm_num_groups=8,
         use_linear_projection=linear,
         time_cond_proj_dim=cond_dim,
+        in_channels=in_channels,
     )
 
 
 UNET_SD1 = _unet(16, 8)  # SD 1.5 style, default 64x64
 UNET_LCM = _unet(16, 8, cond_dim=256)  # Dreamshaper-v7 LCM: SD1 plus the guidance-embedding input
+UNET_SD1_INPAINT = _unet(16, 8, in_channels=9)  # SD 1.5 inpainting: [latents, mask, masked-image latents]
 UNET_SD21V = _unet(24, 12, linear=True)  # SD 2.1 768-v style: linear projections, default 96x96
 UNET_TURBO = _unet(24, 8, linear=True)  # SD-Turbo (SD 2.1 base): default 64x64
 VAE_TINY = VaeConfig(block_out_channels=(8, 16, 16, 16), layers_per_block=1, norm_num_groups=4, sample_size=64)
@@ -80,6 +82,8 @@ VARIANTS = {
         Variant("sd21v-optimum", "text-sd2-tiny", TEXT_SD2_TINY, "unet-sd2", UNET_SD21V, VAE_TINY_96, False, "!", "v_prediction"),
         Variant("sd-turbo-optimum", "text-sd2-tiny", TEXT_SD2_TINY, "unet-sd2", UNET_TURBO, VAE_TINY, False, "!"),
         Variant("lcm-optimum", "text-sd1-tiny", TEXT_SD1_TINY, "unet-sd1", UNET_LCM, VAE_TINY, False, "<|endoftext|>"),
+        Variant("sd15-inpainting-optimum", "text-sd1-tiny", TEXT_SD1_TINY, "unet-sd1-inpaint", UNET_SD1_INPAINT, VAE_TINY,
+                False, "<|endoftext|>"),
         Variant("sd15-olive-fp16", "text-sd1-tiny", TEXT_SD1_TINY, "unet-sd1", UNET_SD1, VAE_TINY, False, "<|endoftext|>"),
     )
 }
@@ -128,7 +132,7 @@ def guidance_embedding(w: torch.Tensor, dim: int = 256) -> torch.Tensor:
 @torch.no_grad()
 def _calibrate_unet(unet: UNet2DCondition):
     c = unet.config
-    sample = torch.randn((2, 4, 8, 8), generator=_calibration_rng(2))  # one size: same weights at any sample_size
+    sample = torch.randn((2, c.in_channels, 8, 8), generator=_calibration_rng(2))  # one size: same weights at any sample_size
     cond = guidance_embedding(torch.tensor([7.0, 1.0])) if c.time_cond_proj_dim else None
     out = unet(sample, torch.tensor([999.0, 250.0]), calibration_context(c.cross_attention_dim), cond)
     unet.conv_out.weight.mul_(1.0 / out.std())

@@ -7,6 +7,7 @@ import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.GenerationSettings;
 import atelier.pipeline.ImageRecord;
 import atelier.pipeline.Infotext;
+import atelier.pipeline.InpaintSettings;
 import atelier.pipeline.ModelRef;
 import atelier.pipeline.Symmetry;
 import atelier.recipe.ProvenancePng;
@@ -30,6 +31,7 @@ import java.util.Set;
  * one note per stored setting that Atelier does not repeat. Unset fields are null (the model's
  * defaults); the options on the command line override each field.
  *
+ * @param inpaint the recorded inpainting (mask and settings), or null
  * @param model the recorded model, or null (A1111 names a checkpoint Atelier has not installed)
  * @param notes what is dropped, one line each
  */
@@ -51,6 +53,7 @@ record FromImage(
     Integer clipSkip,
     Long subseed,
     Double subseedStrength,
+    InpaintSettings inpaint,
     Integer upscale,
     String upscaler,
     Double hiresStrength,
@@ -147,6 +150,7 @@ record FromImage(
         s.clipSkip(),
         s.subseed(),
         s.subseedStrength(),
+        s.inpaint(),
         upscale,
         upscaler,
         hiresStrength,
@@ -300,6 +304,7 @@ record FromImage(
             integerOrNull(png, p.remove("Clip skip"), "Clip skip"),
             subseed,
             subseedStrength,
+            null,
             upscale,
             null,
             hiresStrength,

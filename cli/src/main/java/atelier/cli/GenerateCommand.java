@@ -15,6 +15,7 @@ import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.GenerationSettings;
 import atelier.pipeline.InitImage;
+import atelier.pipeline.Outpaint;
 import atelier.pipeline.StableDiffusion;
 import atelier.pipeline.Symmetry;
 import atelier.quality.Selection;
@@ -225,6 +226,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
               + " repeatable; also <lora:NAME:W> in the prompt.")
   List<String> loras;
 
+  @Mixin InpaintOptions inpaint;
+
   @Override
   public boolean json() {
     return json;
@@ -358,6 +361,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
             hires.tile)
         .controls(control.specs(), control.guessMode())
         .loras(loras == null ? null : loras.stream().map(LoraRequest::parse).toList())
+        .inpaint(request.inpaint() == null ? null : request.inpaint().settings(), null)
         .build();
   }
 
@@ -466,6 +470,8 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
     } else if (s != null && s.init() != null) {
       initImage = Inputs.readInit(Path.of(s.init()), s.initSha256());
     }
+    Outpaint.Prepared painted = inpaint.prepare(initImage, s == null ? null : s.inpaint());
+    initImage = painted.init();
     Symmetry sym =
         symmetry != null
             ? Inputs.symmetry(symmetry, symmetrySteps == null ? 0.5 : symmetrySteps)
@@ -494,6 +500,7 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
         .variation(
             pick(subseed, s == null ? null : s.subseed()),
             pick(subseedStrength, s == null ? null : s.subseedStrength()))
+        .inpaint(painted.inpaint())
         .build();
   }
 

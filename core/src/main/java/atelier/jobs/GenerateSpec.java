@@ -7,6 +7,9 @@ import atelier.model.lora.LoraRequest;
 import atelier.pipeline.Controls;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.InitImage;
+import atelier.pipeline.Inpaint;
+import atelier.pipeline.InpaintSettings;
+import atelier.pipeline.Outpaint;
 import atelier.pipeline.Symmetry;
 import atelier.text.LoraTags;
 import atelier.upscale.HiresFix;
@@ -48,6 +51,9 @@ import java.util.List;
  * @param guessMode ControlNet guess mode (null: off)
  * @param loras LoRAs merged into the model for this job (besides {@code <lora:name:w>} tags in the
  *     prompt), or null for none
+ * @param inpaint inpainting: the mask file (or null with {@code maskData}), its SHA-256 and the
+ *     inpainting settings, as in an image's record; needs a basemap; null for none
+ * @param maskData the mask file's bytes (an upload), or null
  */
 public record GenerateSpec(
     String model,
@@ -83,7 +89,9 @@ public record GenerateSpec(
     Double subseedStrength,
     List<ControlSpec> controls,
     Boolean guessMode,
-    List<LoraRequest> loras)
+    List<LoraRequest> loras,
+    InpaintSettings inpaint,
+    byte[] maskData)
     implements JobSpec {
 
   /** The kind name in queues and JSON. */
@@ -117,6 +125,7 @@ public record GenerateSpec(
     if (scheduler != null) {
       SchedulerKind.lookup(scheduler);
     }
+    checkInpaint(inpaint, maskData, init != null || initData != null);
     if (fit != null) {
       Resize.Fit.lookup(fit);
     }
@@ -141,13 +150,41 @@ public record GenerateSpec(
         symmetry,
         clipSkip,
         subseed,
-        subseedStrength);
+        subseedStrength,
+        null);
     hiresSettings(upscale, upscaler, hiresStrength, hiresSteps, tile);
   }
 
   @Override
   public String kind() {
     return KIND;
+  }
+
+  private static void checkInpaint(InpaintSettings inpaint, byte[] maskData, boolean basemap) {
+    if (inpaint == null) {
+      if (maskData != null) {
+        throw new BadRequestException(
+            "maskData: a mask applies to inpainting; expected inpaint settings with it, found"
+                + " none");
+      }
+      return;
+    }
+    if (inpaint.mask() != null && maskData != null) {
+      throw new BadRequestException("mask/maskData: expected one mask, found both");
+    }
+    if (inpaint.outpaint() != null && maskData != null) {
+      throw new BadRequestException(
+          "maskData/outpaint: expected a mask or an outpainting, found both");
+    }
+    if (inpaint.mask() == null && maskData == null && inpaint.outpaint() == null) {
+      throw new BadRequestException(
+          "mask: expected a mask file, its bytes or an outpainting, found none");
+    }
+    if (!basemap) {
+      throw new BadRequestException(
+          "mask: inpainting repaints part of a basemap; expected an init image (--init), found"
+              + " none");
+    }
   }
 
   /** Whether best-of-N selection is asked for. */
@@ -205,6 +242,18 @@ public record GenerateSpec(
         init != null
             ? Inputs.readInit(java.nio.file.Path.of(init), initSha256)
             : initData != null ? Inputs.decodeInit(initData, "uploaded basemap", initSha256) : null;
+    Inpaint mask = null;
+    if (inpaint != null && inpaint.outpaint() != null) {
+      Outpaint.Prepared p = Outpaint.prepare(image, inpaint);
+      image = p.init();
+      mask = p.inpaint();
+    } else if (inpaint != null) {
+      InitImage m =
+          inpaint.mask() != null
+              ? Inputs.readMask(java.nio.file.Path.of(inpaint.mask()), inpaint.maskSha256())
+              : Inputs.decodeMask(maskData, "uploaded mask", inpaint.maskSha256());
+      mask = new Inpaint(m.image(), inpaint.withMask(m.source(), m.sha256()));
+    }
     return requestWith(
         image,
         prompt,
@@ -222,7 +271,8 @@ public record GenerateSpec(
         symmetry,
         clipSkip,
         subseed,
-        subseedStrength);
+        subseedStrength,
+        mask);
   }
 
   private static GenerationRequest requestWith(
@@ -242,7 +292,8 @@ public record GenerateSpec(
       Symmetry symmetry,
       Integer clipSkip,
       Long subseed,
-      Double subseedStrength) {
+      Double subseedStrength,
+      Inpaint inpaint) {
     return GenerationRequest.builder(prompt)
         .negativePrompt(negativePrompt == null ? "" : negativePrompt)
         .size(width, height)
@@ -258,6 +309,7 @@ public record GenerateSpec(
         .symmetry(symmetry)
         .clipSkip(clipSkip)
         .variation(subseed, subseedStrength)
+        .inpaint(inpaint)
         .build();
   }
 
@@ -367,6 +419,8 @@ public record GenerateSpec(
     b.controls = controls;
     b.guessMode = guessMode;
     b.loras = loras;
+    b.inpaint = inpaint;
+    b.maskData = maskData;
     return b;
   }
 
@@ -406,6 +460,8 @@ public record GenerateSpec(
     private List<ControlSpec> controls;
     private Boolean guessMode;
     private List<LoraRequest> loras;
+    private InpaintSettings inpaint;
+    private byte[] maskData;
 
     private Builder() {}
 
@@ -543,6 +599,13 @@ public record GenerateSpec(
       return this;
     }
 
+    /** Inpainting: the settings (naming the mask file, or null there with {@code bytes}). */
+    public Builder inpaint(InpaintSettings settings, byte[] bytes) {
+      inpaint = settings;
+      maskData = bytes;
+      return this;
+    }
+
     public GenerateSpec build() {
       return new GenerateSpec(
           model,
@@ -578,7 +641,9 @@ public record GenerateSpec(
           subseedStrength,
           controls,
           guessMode,
-          loras);
+          loras,
+          inpaint,
+          maskData);
     }
   }
 }

@@ -57,6 +57,38 @@ public final class Inputs {
   }
 
   /**
+   * Reads an inpainting mask file under the image limits, as {@link #readInit} reads a basemap.
+   *
+   * @throws BadRequestException naming the mask when it is missing, unreadable, over a limit or not
+   *     the recorded one
+   */
+  public static InitImage readMask(Path file, String expectedSha256) {
+    ImageInput.Decoded read = ImageInput.readWithBytes("mask", file, ImageLimits.current());
+    return checkedMask(read.image(), read.bytes(), file.toString(), expectedSha256);
+  }
+
+  /** Decodes an inpainting mask from an image file's bytes (an upload). */
+  public static InitImage decodeMask(byte[] bytes, String source, String expectedSha256) {
+    BufferedImage img = ImageInput.decode("mask", Path.of(source), bytes, ImageLimits.current());
+    return checkedMask(img, bytes, source, expectedSha256);
+  }
+
+  private static InitImage checkedMask(
+      BufferedImage img, byte[] bytes, String source, String expectedSha256) {
+    String sha = ModelHasher.sha256Of(bytes);
+    if (expectedSha256 != null && !expectedSha256.equals(sha)) {
+      throw new BadRequestException(
+          "mask "
+              + source
+              + ": expected the mask with SHA-256 "
+              + expectedSha256
+              + " (as recorded), found "
+              + sha);
+    }
+    return new InitImage(img, source, sha);
+  }
+
+  /**
    * Parses {@code --symmetry h|v|hv} with the share of steps it applies to.
    *
    * @throws BadRequestException for other axes or a share outside (0, 1]

@@ -153,6 +153,9 @@ final class Conditioning {
     rows.addAll(conds);
     float[][] predictions = new float[rows.size()][];
     int maxBatch = Math.max(1, unet.maxBatch());
+    // an inpainting UNet takes more channels than it returns ([latents, mask, masked latents])
+    int channels = input.length / (latentH * latentW);
+    int outLength = 4 * latentH * latentW;
     for (int from = 0; from < rows.size(); from += maxBatch) {
       int n = Math.min(maxBatch, rows.size() - from);
       float[] latents = new float[n * input.length];
@@ -168,7 +171,7 @@ final class Conditioning {
       }
       Tensor out =
           call.predict(
-              Tensor.floats(latents, n, 4, latentH, latentW),
+              Tensor.floats(latents, n, channels, latentH, latentW),
               timestep,
               Tensor.floats(states, n, tokens, hidden),
               embed == null ? null : Tensor.floats(embed, n, guidanceEmbedding.length),
@@ -177,7 +180,7 @@ final class Conditioning {
       float[] all = out.floatData();
       for (int i = 0; i < n; i++) {
         predictions[from + i] =
-            java.util.Arrays.copyOfRange(all, i * input.length, (i + 1) * input.length);
+            java.util.Arrays.copyOfRange(all, i * outLength, (i + 1) * outLength);
       }
     }
     float[] u = uncond == null ? null : predictions[0];

@@ -102,9 +102,13 @@ final class Generation {
             ? GuidanceEmbedding.of(settings.guidance() - 1, model.unet().timestepCondSize())
             : null;
 
-    // The basemap, once for all images.
+    // The basemap, once for all images (inpainting prepares its own, with the mask).
+    Inpainting inpainting =
+        request.inpaint() == null
+            ? null
+            : Inpainting.prepare(info.unetInChannels(), request, settings, warnings);
     Tensor initTensor = null;
-    if (settings.strength() != null) {
+    if (settings.strength() != null && inpainting == null) {
       BufferedImage fitted =
           Resize.fit(
               request.init().image(),
@@ -127,7 +131,14 @@ final class Generation {
       Scheduler scheduler = Schedulers.create(kind, schedulerConfig, settings.steps(), options);
       timesteps = scheduler.timesteps();
       float[] latents;
-      if (initTensor == null) {
+      if (inpainting != null) {
+        t = System.nanoTime();
+        latents =
+            inpainting.start(model, generator, scheduler, startIndex, settings.strength() == 1.0);
+        encodeMs += ms(t);
+        listener.onProgress(
+            progress(Progress.Stage.ENCODE_IMAGE, 1, 1, image, settings.batch(), t));
+      } else if (initTensor == null) {
         latents = VariationNoise.start(generator, one, 4, latentH, latentW);
         float sigma = (float) scheduler.initNoiseSigma();
         for (int i = 0; i < latents.length; i++) {
@@ -167,17 +178,20 @@ final class Generation {
                 cond.predict(
                     model.unet(),
                     controlled == null ? UnetCall.of(model.unet()) : controlled.step(),
-                    inputs[0],
+                    inpainting == null ? inputs[0] : inpainting.unetInput(inputs[0]),
                     latentH,
                     latentW,
                     timestep,
                     settings.guidance(),
                     guidanceEmbedding)
               },
-          symmetry == null
+          symmetry == null && inpainting == null
               ? null
               : (lat, done, all) -> {
-                if (symmetry.activeAfter(done, all)) {
+                if (inpainting != null) {
+                  inpainting.afterStep(lat, scheduler, startIndex + done - 1, done == all);
+                }
+                if (symmetry != null && symmetry.activeAfter(done, all)) {
                   symmetry.apply(lat, 4, latentH, latentW);
                 }
               },
@@ -208,6 +222,9 @@ final class Generation {
               ? model.vaeDecoder().decodeTiled(latentTensor)
               : model.vaeDecoder().decode(latentTensor);
       BufferedImage picture = ImageTensors.toImage(decoded, 0);
+      if (inpainting != null) {
+        picture = inpainting.finish(picture);
+      }
       decodeMs += ms(t);
       listener.onProgress(progress(Progress.Stage.DECODE, 1, 1, image, settings.batch(), t));
 
@@ -266,15 +283,46 @@ final class Generation {
     if (r.init() != null && !info.imageToImage()) {
       throw StableDiffusion.noImageToImage(info.path());
     }
+    if (info.inpainting() && r.inpaint() == null) {
+      throw new BadRequestException(
+          "model "
+              + info.id()
+              + ": an inpainting model (its UNet takes 9 channels: latents, mask and masked"
+              + " image); expected --init IMAGE --mask MASK, found "
+              + (r.init() == null ? "neither" : "no mask"));
+    }
     String scheduler =
         (r.scheduler() != null ? r.scheduler() : SchedulerKind.lookup(info.defaultScheduler()))
             .cliName();
     long seed = r.seed() != null ? r.seed() : ThreadLocalRandom.current().nextLong(1L << 32);
     Double strength = r.init() == null ? null : (r.strength() != null ? r.strength() : 0.75);
-    int width = r.width() != null ? r.width() : info.defaultWidth();
-    int height = r.height() != null ? r.height() : info.defaultHeight();
-    checkSide("width", width, info.sizeMultiple(), info.fixedWidth());
-    checkSide("height", height, info.sizeMultiple(), info.fixedHeight());
+    // outpainting generates the extended canvas at its own size unless a size is given
+    boolean outpaint = r.inpaint() != null && r.inpaint().settings().outpaint() != null;
+    int width =
+        r.width() != null
+            ? r.width()
+            : outpaint ? r.init().image().getWidth() : info.defaultWidth();
+    int height =
+        r.height() != null
+            ? r.height()
+            : outpaint ? r.init().image().getHeight() : info.defaultHeight();
+    try {
+      checkSide("width", width, info.sizeMultiple(), info.fixedWidth());
+      checkSide("height", height, info.sizeMultiple(), info.fixedHeight());
+    } catch (BadRequestException e) {
+      if (!outpaint || r.width() != null || r.height() != null) {
+        throw e;
+      }
+      throw new BadRequestException(
+          "outpaint: the extended canvas is "
+              + width
+              + "×"
+              + height
+              + "; "
+              + e.getMessage()
+              + " (extend by other amounts, or give -W/-H to fit it)",
+          e);
+    }
     return new GenerationSettings(
         r.prompt(),
         r.negativePrompt(),
@@ -295,7 +343,8 @@ final class Generation {
         r.varies()
             ? (r.subseed() != null ? r.subseed() : ThreadLocalRandom.current().nextLong(1L << 32))
             : null,
-        r.varies() ? r.subseedStrength() : null);
+        r.varies() ? r.subseedStrength() : null,
+        r.inpaint() == null ? null : r.inpaint().settings());
   }
 
   /**

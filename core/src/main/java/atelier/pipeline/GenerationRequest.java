@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param subseedStrength how far the start noise moves from the seed's towards the variation seed's
  *     (spherical interpolation, 0 to 1), or null for none
  * @param controls ControlNets steering the structure, or null for none
+ * @param inpaint a mask and inpainting settings (needs {@code init}), or null
  */
 public record GenerationRequest(
     String prompt,
@@ -49,7 +50,8 @@ public record GenerationRequest(
     Integer clipSkip,
     Long subseed,
     Double subseedStrength,
-    Controls controls) {
+    Controls controls,
+    Inpaint inpaint) {
 
   /** Largest side Atelier accepts, in pixels. */
   public static final int MAX_SIDE = 8192;
@@ -85,6 +87,11 @@ public record GenerationRequest(
             "strength: applies to image-to-image; expected an init image (--init), found none");
       }
     }
+    if (inpaint != null && init == null) {
+      throw new BadRequestException(
+          "mask: inpainting repaints part of a basemap; expected an init image (--init), found"
+              + " none");
+    }
     if (seed != null && (seed < 0 || seed > 0xFFFF_FFFFL)) {
       throw new BadRequestException(
           "seed: expected 0 to 4294967295 (or -1 for a random one), found " + seed);
@@ -113,6 +120,44 @@ public record GenerationRequest(
   /** Whether the start noise blends in a variation seed's (a strength above 0). */
   public boolean varies() {
     return subseedStrength != null && subseedStrength > 0;
+  }
+
+  /** A request without clip skip, variation, ControlNets or inpainting. */
+  public GenerationRequest(
+      String prompt,
+      String negativePrompt,
+      Integer width,
+      Integer height,
+      Integer steps,
+      Double guidance,
+      SchedulerKind scheduler,
+      Double eta,
+      Long seed,
+      int batch,
+      InitImage init,
+      Double strength,
+      Resize.Fit fit,
+      Symmetry symmetry) {
+    this(
+        prompt,
+        negativePrompt,
+        width,
+        height,
+        steps,
+        guidance,
+        scheduler,
+        eta,
+        seed,
+        batch,
+        init,
+        strength,
+        fit,
+        symmetry,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   private static void checkSide(String name, Integer v) {
@@ -150,6 +195,7 @@ public record GenerationRequest(
     b.subseed = subseed;
     b.subseedStrength = subseedStrength;
     b.controls = controls;
+    b.inpaint = inpaint;
     return b;
   }
 
@@ -173,6 +219,7 @@ public record GenerationRequest(
     private Long subseed;
     private Double subseedStrength;
     private Controls controls;
+    private Inpaint inpaint;
 
     private Builder(String prompt) {
       this.prompt = prompt;
@@ -257,6 +304,12 @@ public record GenerationRequest(
       return this;
     }
 
+    /** Inpaint the basemap where the mask is white (null: plain image-to-image). */
+    public Builder inpaint(Inpaint v) {
+      inpaint = v;
+      return this;
+    }
+
     public GenerationRequest build() {
       return new GenerationRequest(
           prompt,
@@ -276,7 +329,8 @@ public record GenerationRequest(
           clipSkip,
           subseed,
           subseedStrength,
-          controls);
+          controls,
+          inpaint);
     }
   }
 }

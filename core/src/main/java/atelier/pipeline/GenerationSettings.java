@@ -13,6 +13,7 @@ package atelier.pipeline;
  *     it existed reads as 1)
  * @param subseed the variation seed, null without variation
  * @param subseedStrength the variation strength (above 0), null without variation
+ * @param inpaint the mask and inpainting settings, null for none
  */
 public record GenerationSettings(
     String prompt,
@@ -32,7 +33,47 @@ public record GenerationSettings(
     Symmetry symmetry,
     int clipSkip,
     Long subseed,
-    Double subseedStrength) {
+    Double subseedStrength,
+    InpaintSettings inpaint) {
+
+  /** Settings without clip skip, variation or inpainting. */
+  public GenerationSettings(
+      String prompt,
+      String negativePrompt,
+      int width,
+      int height,
+      int steps,
+      double guidance,
+      String scheduler,
+      double eta,
+      long seed,
+      int batch,
+      Double strength,
+      String init,
+      String initSha256,
+      String fit,
+      Symmetry symmetry) {
+    this(
+        prompt,
+        negativePrompt,
+        width,
+        height,
+        steps,
+        guidance,
+        scheduler,
+        eta,
+        seed,
+        batch,
+        strength,
+        init,
+        initSha256,
+        fit,
+        symmetry,
+        1,
+        null,
+        null,
+        null);
+  }
 
   public GenerationSettings {
     clipSkip = Math.max(1, clipSkip);
@@ -67,6 +108,7 @@ public record GenerationSettings(
         symmetry,
         clipSkip,
         v ? subseed + index : null,
-        subseedStrength);
+        subseedStrength,
+        inpaint);
   }
 }

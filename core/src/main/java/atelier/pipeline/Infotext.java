@@ -161,6 +161,18 @@ public final class Infotext {
               .map(l -> l.name() + ": " + l.hash())
               .collect(java.util.stream.Collectors.joining(", ")));
     }
+    if (s.inpaint() != null) { // A1111's inpainting keys
+      InpaintSettings m = s.inpaint();
+      kv.put("Mask blur", Integer.toString(m.blur()));
+      kv.put("Masked content", m.fillMode().a1111Name());
+      if (m.invert()) {
+        kv.put("Mask mode", "Inpaint not masked");
+      }
+      if (m.onlyMasked()) {
+        kv.put("Inpaint area", "Only masked");
+        kv.put("Masked area padding", Integer.toString(m.padding()));
+      }
+    }
     kv.put("Version", r.software());
     b.append('\n');
     boolean first = true;

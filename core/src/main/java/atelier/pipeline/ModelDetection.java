@@ -58,7 +58,27 @@ final class ModelDetection {
         unet.fixedSequenceLength() > 0 ? 1 : Integer.MAX_VALUE,
         multiple,
         fixed[1] > 0 ? width : 0,
-        fixed[0] > 0 ? height : 0);
+        fixed[0] > 0 ? height : 0,
+        inChannels(folder, unet));
+  }
+
+  /**
+   * The UNet's sample channels: the graph's declared channel axis, else (a dynamic axis, as
+   * diffusers' script exports) {@code unet/config.json}'s {@code in_channels}, else 4. 9 is an
+   * inpainting UNet; anything but 4 or 9 is refused.
+   */
+  static int inChannels(ModelFolder folder, Unet unet) {
+    int declared = unet.declaredSampleChannels();
+    int channels = declared > 0 ? declared : folder.unetConfig().path("in_channels").asInt(4);
+    if (channels != 4 && channels != 9) {
+      throw new ModelLoadException(
+          "model "
+              + folder.root()
+              + ": the UNet's sample has "
+              + channels
+              + " channels; expected 4 (a text-to-image UNet) or 9 (an inpainting UNet)");
+    }
+    return channels;
   }
 
   /** Latent sides beyond this make images past {@link GenerationRequest#MAX_SIDE}. */

@@ -23,6 +23,8 @@ import java.nio.file.Path;
  *     UNets, which halve the latents three times)
  * @param fixedWidth the only width the UNet graph takes, or 0 when it takes any multiple
  * @param fixedHeight the only height the UNet graph takes, or 0
+ * @param unetInChannels the UNet's sample channels: 4, or 9 for an inpainting UNet ([latents, mask,
+ *     masked-image latents])
  */
 public record ModelInfo(
     String id,
@@ -39,4 +41,11 @@ public record ModelInfo(
     int maxPromptChunks,
     int sizeMultiple,
     int fixedWidth,
-    int fixedHeight) {}
+    int fixedHeight,
+    int unetInChannels) {
+
+  /** Whether the UNet is an inpainting UNet (9 input channels). */
+  public boolean inpainting() {
+    return unetInChannels == 9;
+  }
+}

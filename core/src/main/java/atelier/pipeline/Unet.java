@@ -89,6 +89,11 @@ public final class Unet implements AutoCloseable {
     return (int) hidden.shape()[2];
   }
 
+  /** The declared channel axis of {@code sample} (4, or 9 for inpainting), or -1 when dynamic. */
+  public int declaredSampleChannels() {
+    return sample.isStatic(1) ? (int) sample.shape()[1] : -1;
+  }
+
   /** The fixed latent height and width if the graph declares them, else -1. */
   public int[] fixedLatentSize() {
     return new int[] {

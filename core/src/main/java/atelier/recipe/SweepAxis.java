@@ -179,7 +179,8 @@ public record SweepAxis(Kind kind, List<String> values) {
             base.clipSkip(),
             base.subseed(),
             base.subseedStrength(),
-            base.controls())
+            base.controls(),
+            base.inpaint())
         .toBuilder();
   }
 }

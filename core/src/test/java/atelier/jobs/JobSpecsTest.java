@@ -103,7 +103,8 @@ class JobSpecsTest {
             new Symmetry(false, true, 0.25),
             2,
             7L,
-            0.25);
+            0.25,
+            null);
     String json = ArtworkPng.json().writeValueAsString(s);
     GenerateSpec g = (GenerateSpec) JobSpecs.fromJson("generate", json);
     assertThat(g.prompt()).isEqualTo("a castle");

@@ -9,6 +9,7 @@ import atelier.image.ImageLimits;
 import atelier.image.PngText;
 import atelier.pipeline.ArtworkPng;
 import atelier.pipeline.Infotext;
+import atelier.pipeline.InpaintSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,9 +34,6 @@ import java.util.Map;
 final class A1111Api {
   /** How long a txt2img call waits for its job before answering 504. */
   static final Duration WAIT = Duration.ofHours(1);
-
-  private static final List<String> MASK_FIELDS =
-      List.of("mask", "mask_blur", "inpainting_fill", "inpaint_full_res", "inpainting_mask_invert");
 
   private final Studio studio;
   private final Map<String, SchedulerKind> samplers = new LinkedHashMap<>();
@@ -85,13 +83,6 @@ final class A1111Api {
 
   private void generate(Context ctx, boolean img2img) throws InterruptedException {
     JsonNode req = NativeApi.body(ctx);
-    for (String f : MASK_FIELDS) {
-      JsonNode v = req.get(f);
-      if (f.equals("mask") && v != null && !v.isNull() && !v.asText().isEmpty()) {
-        throw new BadRequestException(
-            "mask: inpainting is not supported yet; send img2img without a mask");
-      }
-    }
     ObjectNode spec = JSON.createObjectNode();
     spec.put("prompt", text(req, "prompt", ""));
     spec.put("negativePrompt", text(req, "negative_prompt", ""));
@@ -157,6 +148,7 @@ final class A1111Api {
       }
       spec.put("initData", base64(inits.get(0).asText(), "init_images[0]"));
       spec.put("strength", number(req, "denoising_strength", 0.75).doubleValue());
+      inpaint(req, spec);
     }
     Job job = studio.submit("generate", spec, 0);
     Job done = await(job);
@@ -271,6 +263,43 @@ final class A1111Api {
           "sd_model_checkpoint: expected one of " + studio.modelIds() + ", found '" + title + "'");
     }
     return id;
+  }
+
+  /**
+   * A1111's inpainting fields, with its API's defaults: {@code mask} (base64), {@code mask_blur}
+   * (4), {@code inpainting_fill} (0 = fill, 1 original, 2 latent noise, 3 latent nothing), {@code
+   * inpaint_full_res} (true: only masked), {@code inpaint_full_res_padding} (0) and {@code
+   * inpainting_mask_invert} (0). Without a mask the other fields change nothing, as in A1111.
+   */
+  static void inpaint(JsonNode req, ObjectNode spec) {
+    String mask = text(req, "mask", null);
+    if (mask == null || mask.isEmpty()) {
+      return;
+    }
+    spec.put("maskData", base64(mask, "mask"));
+    ObjectNode s = spec.putObject("inpaint");
+    s.put("blur", number(req, "mask_blur", 4).intValue());
+    s.put(
+        "fill",
+        InpaintSettings.Fill.ofA1111(number(req, "inpainting_fill", 0).intValue()).cliName());
+    s.put("onlyMasked", flag(req, "inpaint_full_res", true));
+    s.put("padding", number(req, "inpaint_full_res_padding", 0).intValue());
+    s.put("invert", flag(req, "inpainting_mask_invert", false));
+  }
+
+  /** A1111's boolean fields, which clients send as true/false or 0/1. */
+  private static boolean flag(JsonNode req, String field, boolean fallback) {
+    JsonNode v = req.get(field);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (v.isBoolean()) {
+      return v.asBoolean();
+    }
+    if (v.isIntegralNumber() && (v.asInt() == 0 || v.asInt() == 1)) {
+      return v.asInt() == 1;
+    }
+    throw new BadRequestException(field + ": expected true, false, 0 or 1, found " + v);
   }
 
   private static String text(JsonNode req, String field, String fallback) {

@@ -97,7 +97,7 @@ class A1111ApiTest {
   }
 
   @Test
-  void img2imgTakesInitImagesAndRefusesMasks() throws Exception {
+  void img2imgTakesInitImagesAndRefusesAnEmptyMask() throws Exception {
     BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(img, "png", out);
@@ -115,14 +115,80 @@ class A1111ApiTest {
     assertThat(info.path("denoising_strength").asDouble()).isEqualTo(0.5);
     assertThat(JSON.readTree(r.body()).path("images")).hasSize(1);
 
-    HttpResponse<String> mask =
+    // an all-black mask: nothing to inpaint, a bad request
+    HttpResponse<String> black =
         call(
             "POST",
             "/sdapi/v1/img2img",
-            "{\"prompt\":\"a fox\",\"init_images\":[\"" + b64 + "\"],\"mask\":\"" + b64 + "\"}");
-    assertThat(mask.statusCode()).isEqualTo(400);
-    assertThat(JSON.readTree(mask.body()).path("detail").asText())
-        .startsWith("mask: inpainting is not supported yet");
+            "{\"prompt\":\"a fox\",\"init_images\":[\""
+                + b64
+                + "\"],\"mask\":\""
+                + b64
+                + "\","
+                + "\"width\":64,\"height\":64,\"steps\":2}");
+    assertThat(black.statusCode()).as(black.body()).isEqualTo(400);
+    assertThat(JSON.readTree(black.body()).path("detail").asText())
+        .contains("an all-black mask: nothing to inpaint");
+  }
+
+  @Test
+  void img2imgInpaintsWithA1111sMaskFields() throws Exception {
+    BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+    BufferedImage mask = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 64; y++) {
+      for (int x = 0; x < 64; x++) {
+        img.setRGB(x, y, (x * 4) << 16 | (y * 4) << 8 | 60);
+        mask.setRGB(x, y, x >= 16 && x < 40 && y >= 16 && y < 40 ? 0xffffff : 0);
+      }
+    }
+    String init = b64(img);
+    String m = b64(mask);
+    HttpResponse<String> r =
+        call(
+            "POST",
+            "/sdapi/v1/img2img",
+            "{\"prompt\":\"a fox\",\"init_images\":[\""
+                + init
+                + "\"],\"mask\":\""
+                + m
+                + "\","
+                + "\"mask_blur\":2,\"inpainting_fill\":1,\"inpaint_full_res\":0,"
+                + "\"inpainting_mask_invert\":0,\"denoising_strength\":0.9,\"width\":64,"
+                + "\"height\":64,\"steps\":3,\"seed\":5}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode res = JSON.readTree(r.body());
+    JsonNode info = JSON.readTree(res.path("info").asText());
+    assertThat(info.path("infotexts").get(0).asText())
+        .contains("Mask blur: 2", "Masked content: original")
+        .doesNotContain("Inpaint area");
+    BufferedImage out =
+        ImageIO.read(
+            new java.io.ByteArrayInputStream(
+                Base64.getDecoder().decode(res.path("images").get(0).asText())));
+    // far from the mask the original is pasted back exactly; inside it is repainted
+    assertThat(out.getRGB(60, 60) & 0xffffff).isEqualTo(img.getRGB(60, 60) & 0xffffff);
+    assertThat(out.getRGB(2, 2) & 0xffffff).isEqualTo(img.getRGB(2, 2) & 0xffffff);
+    assertThat(out.getRGB(28, 28) & 0xffffff).isNotEqualTo(img.getRGB(28, 28) & 0xffffff);
+
+    HttpResponse<String> bad =
+        call(
+            "POST",
+            "/sdapi/v1/img2img",
+            "{\"prompt\":\"a fox\",\"init_images\":[\""
+                + init
+                + "\"],\"mask\":\""
+                + m
+                + "\","
+                + "\"inpainting_fill\":7}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(bad.body()).path("detail").asText())
+        .startsWith("inpainting_fill: expected 0 (fill), 1 (original)");
+  }
+
+  static String b64(BufferedImage img) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(img, "png", out);
+    return Base64.getEncoder().encodeToString(out.toByteArray());
   }
 
   @Test

@@ -86,6 +86,24 @@ public enum OpKind {
       Noise::of,
       "type"),
   BLUR("blur", "Gaussian blur (sigma in pixels).", false, Blur::of, "sigma"),
+  DILATE(
+      "dilate",
+      "Grows light areas (a mask's white) by a radius in pixels.",
+      false,
+      Morphology.Dilate::of,
+      "radius"),
+  ERODE(
+      "erode",
+      "Shrinks light areas (a mask's white) by a radius in pixels.",
+      false,
+      Morphology.Erode::of,
+      "radius"),
+  FEATHER(
+      "feather",
+      "Softens a mask's edge: white fades to black over a radius (outward, or inside).",
+      false,
+      Morphology.Feather::of,
+      "radius"),
   RESIZE(
       "resize",
       "Resizes to width x height (cover crops, contain pads, stretch).",
