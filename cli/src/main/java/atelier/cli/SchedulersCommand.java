@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
     aliases = "samplers",
     mixinStandardHelpOptions = true,
     description = {
-      "List the samplers: the name for -s/--scheduler, A1111's name (accepted too, case and",
-      "spaces ignored; written in the PNG's parameters), and the diffusers scheduler it reproduces."
+      "List the samplers with their A1111 names and the diffusers schedulers they reproduce.",
+      "-s/--scheduler takes either name, case and spaces ignored; PNGs record A1111's."
     })
 final class SchedulersCommand implements Callable<Integer>, Terminal.JsonAware {
   @Spec CommandSpec spec;

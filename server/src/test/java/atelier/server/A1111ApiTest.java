@@ -239,11 +239,11 @@ class A1111ApiTest {
     assertThat(JSON.readTree(size.body()).path("error").path("message").asText())
         .startsWith("width: expected a multiple of 8");
     HttpResponse<String> sampler =
-        call("POST", "/sdapi/v1/txt2img", "{\"prompt\":\"x\",\"sampler_name\":\"Heun\"}");
+        call("POST", "/sdapi/v1/txt2img", "{\"prompt\":\"x\",\"sampler_name\":\"DPM++ 3M\"}");
     assertThat(sampler.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(sampler.body()).path("detail").asText())
         .startsWith("sampler_name: expected one of [")
-        .endsWith("found 'Heun'");
+        .endsWith("found 'DPM++ 3M'");
     HttpResponse<String> noAuth =
         f.http.send(
             HttpRequest.newBuilder(f.uri("/sdapi/v1/options")).header("authorization", "").build(),
@@ -258,7 +258,8 @@ class A1111ApiTest {
     assertThat(models.get(0).path("title").asText()).isEqualTo(MODEL);
     assertThat(models.get(0).path("model_name").asText()).isEqualTo(MODEL);
     JsonNode samplers = JSON.readTree(call("GET", "/sdapi/v1/samplers", null).body());
-    assertThat(samplers.findValuesAsText("name")).contains("Euler a", "DPM++ 2M Karras", "DDIM");
+    assertThat(samplers.findValuesAsText("name"))
+        .contains("Euler a", "DPM++ 2M Karras", "DDIM", "Heun", "UniPC", "DPM++ 2M SDE Karras");
     assertThat(
             JSON.readTree(call("GET", "/sdapi/v1/options", null).body())
                 .path("sd_model_checkpoint")
