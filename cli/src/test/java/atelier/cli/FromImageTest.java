@@ -6,11 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import atelier.AtelierHome;
 import atelier.BadRequestException;
 import atelier.image.PngText;
+import atelier.pipeline.ArtworkPng;
+import atelier.pipeline.GenerationSettings;
+import atelier.pipeline.ImageRecord;
+import atelier.pipeline.ModelRef;
+import atelier.pipeline.Timings;
+import atelier.upscale.UpscalePng;
+import atelier.upscale.UpscaleRecord;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,6 +155,45 @@ class FromImageTest {
     assertThatThrownBy(() -> FromImage.read(none, AtelierHome.at(dir), false))
         .hasMessageContaining("expected an Atelier record or A1111 parameters")
         .hasMessageEndingWith("found only [Software]");
+  }
+
+  @Test
+  void anAtelierPngSaysWhichLaterStagesItDoesNotRepeat() throws Exception {
+    ImageRecord record =
+        new ImageRecord(
+            "atelier test",
+            "2025-01-01T00:00:00Z",
+            new ModelRef("m", "/models/m", "ab".repeat(32), "sd1", "optimum"),
+            new GenerationSettings(
+                "a cat", "", 64, 64, 2, 7.5, "euler", 0, 9, 1, null, null, null, "cover", null, 2,
+                4L, 0.5),
+            0,
+            9,
+            new double[] {999},
+            List.of(),
+            List.of(),
+            new Timings(1, 0, 2, 1, 1, 4));
+    UpscaleRecord later =
+        new UpscaleRecord(
+            "atelier test", "esrgan-thick", "", 4, 4, 1, 0, 0, null, 64, 64, 256, 256, 5);
+    Map<String, String> texts = new LinkedHashMap<>();
+    texts.put("parameters", "a cat\nSteps: 2, Sampler: Euler, Seed: 9");
+    texts.put("atelier", ArtworkPng.json().writeValueAsString(record));
+    texts.put(UpscalePng.RECORDS, ArtworkPng.json().writeValueAsString(List.of(later)));
+    texts.put(
+        "atelier-provenance", "{\"recipe\":{\"name\":\"phone-wallpaper\",\"version\":\"1.0.0\"}}");
+    FromImage f = FromImage.read(png("stages", texts), AtelierHome.at(dir), false);
+    assertThat(f.seed()).isEqualTo(9L);
+    assertThat(f.clipSkip()).isEqualTo(2);
+    assertThat(f.subseed()).isEqualTo(4L);
+    assertThat(f.upscale()).isNull();
+    assertThat(f.notes())
+        .containsExactly(
+            "not repeated: the later upscale ×4 with esrgan-thick (an 'atelier upscale' step);"
+                + " run atelier upscale on the new image",
+            "not repeated: the other stages of recipe phone-wallpaper 1.0.0 (basemap, selection,"
+                + " upscale); this makes its generate stage again; run atelier recipe run for the"
+                + " whole recipe");
   }
 
   @Test

@@ -166,6 +166,8 @@ public final class HiresFix {
             .batch(1)
             .init(init)
             .strength(settings.strength())
+            .clipSkip(s.clipSkip())
+            .variation(s.subseed(), s.subseedStrength()) // A1111's hires pass varies as well
             .build();
     GenerationResult second = sd.generate(request, listener, cancel);
     BufferedImage image = second.images().get(0).image();

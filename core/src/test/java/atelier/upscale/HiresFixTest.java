@@ -34,6 +34,46 @@ class HiresFixTest {
   }
 
   @Test
+  void theSecondPassKeepsTheClipSkipAndVariationSeedOfTheFirst() {
+    try (StableDiffusion sd = StableDiffusion.load(tinySd(), SessionSettings.CPU);
+        Upscaler up = Upscaler.open(TestModels.file("tiny-x2-even.onnx"), SessionSettings.CPU)) {
+      GenerationRequest first =
+          GenerationRequest.builder("a lighthouse")
+              .size(64, 64)
+              .steps(2)
+              .seed(11L)
+              .clipSkip(2)
+              .variation(5L, 0.4)
+              .build();
+      Artwork base = sd.generate(first, ProgressListener.NONE, CancelToken.NONE).images().get(0);
+      HiresFix.Result r =
+          HiresFix.apply(
+              sd,
+              up,
+              base,
+              new HiresFix.Settings(UpscaleOptions.of(2), 0.5, 2),
+              ProgressListener.NONE,
+              CancelToken.NONE);
+      BufferedImage upscaled =
+          Upscaling.run(up, base.image(), UpscaleOptions.of(2), p -> {}, CancelToken.NONE).image();
+      GenerationRequest direct =
+          GenerationRequest.builder("a lighthouse")
+              .size(128, 128)
+              .steps(2)
+              .guidance(base.record().settings().guidance())
+              .seed(11L)
+              .clipSkip(2)
+              .variation(5L, 0.4)
+              .init(new InitImage(upscaled, "test", "0"))
+              .strength(0.5)
+              .build();
+      BufferedImage expected =
+          sd.generate(direct, ProgressListener.NONE, CancelToken.NONE).images().get(0).image();
+      assertThat(ImageMetrics.maxDifference(r.image(), expected)).isZero();
+    }
+  }
+
+  @Test
   void repaintsTheUpscaledImageWithTheFirstPassSettings() {
     try (StableDiffusion sd = StableDiffusion.load(tinySd(), SessionSettings.CPU);
         Upscaler up = Upscaler.open(TestModels.file("tiny-x2-even.onnx"), SessionSettings.CPU)) {
