@@ -30,8 +30,12 @@ public record GraphPatch(Path file, byte[] graph, List<WeightOverride> external)
     return graph == null && external.isEmpty();
   }
 
-  /** Opens a session over the patched graph. */
+  /**
+   * Opens a session over the patched graph; a patched graph bypasses the optimised-graph cache (an
+   * entry per set of merged weights would cost a copy of the weights on disk each).
+   */
   public OnnxModel open(String stage, SessionSettings settings) {
-    return OnnxModel.open(stage, file, graph, settings, external);
+    return OnnxModel.open(
+        stage, file, graph, isEmpty() ? settings : settings.withoutGraphCache(), external);
   }
 }

@@ -31,6 +31,7 @@ public final class TextEncoder implements AutoCloseable {
   private final TensorSpec ids;
   private final TensorSpec hidden;
   private final SessionSettings settings;
+  private final atelier.model.GraphPatch patch;
   private ClipSkip clipSkip;
 
   public TextEncoder(OnnxModel model) {
@@ -39,8 +40,17 @@ public final class TextEncoder implements AutoCloseable {
 
   /** The stage over {@code model}; {@code settings} open the clip-skip graph when one is asked. */
   public TextEncoder(OnnxModel model, SessionSettings settings) {
+    this(model, settings, null);
+  }
+
+  /**
+   * The stage over {@code model} opened from {@code patch} (a LoRA merge), so the clip-skip graph
+   * carries the same patched weights.
+   */
+  private TextEncoder(OnnxModel model, SessionSettings settings, atelier.model.GraphPatch patch) {
     this.model = model;
     this.settings = settings;
+    this.patch = patch == null || patch.isEmpty() ? null : patch;
     this.ids = model.requireInput("input_ids", IDS, 2);
     this.hidden = model.requireOutput("last_hidden_state", FLOATS, 3);
     if (ids.isStatic(1) && ids.shape()[1] < 2) {
@@ -60,7 +70,7 @@ public final class TextEncoder implements AutoCloseable {
 
   /** Opens a graph with some weights changed in memory (a LoRA merge). */
   public static TextEncoder open(atelier.model.GraphPatch graph, SessionSettings settings) {
-    return new TextEncoder(graph.open("text_encoder", settings));
+    return new TextEncoder(graph.open("text_encoder", settings), settings, graph);
   }
 
   /** The declared hidden size, or -1 when the graph leaves it dynamic. */
@@ -121,7 +131,9 @@ public final class TextEncoder implements AutoCloseable {
       Path graph = model.path();
       ClipSkipRewriter.Rewritten r;
       try {
-        r = ClipSkipRewriter.rewrite(Files.readAllBytes(graph), "last_hidden_state");
+        byte[] source =
+            patch != null && patch.graph() != null ? patch.graph() : Files.readAllBytes(graph);
+        r = ClipSkipRewriter.rewrite(source, "last_hidden_state");
       } catch (IOException | IllegalArgumentException e) {
         throw new BadRequestException(
             "clip skip: could not find the encoder layers of the text encoder "
@@ -132,7 +144,12 @@ public final class TextEncoder implements AutoCloseable {
             e);
       }
       SessionSettings s = settings != null ? settings : SessionSettings.CPU;
-      clipSkip = new ClipSkip(OnnxModel.open("text_encoder", r.model(), graph, s), r);
+      OnnxModel skipModel =
+          patch == null
+              ? OnnxModel.open("text_encoder", r.model(), graph, s)
+              : OnnxModel.open(
+                  "text_encoder", graph, r.model(), s.withoutGraphCache(), patch.external());
+      clipSkip = new ClipSkip(skipModel, r);
     }
     return clipSkip;
   }

@@ -93,6 +93,31 @@ class LoraConformanceTest {
     }
   }
 
+  static int[] ids() {
+    int[] ids = new int[77];
+    JsonNode list = manifest.get("text").get("ids");
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = list.get(i).asInt();
+    }
+    return ids;
+  }
+
+  @Test
+  void clipSkipKeepsTheLorasTextEncoderWeights() {
+    float[] plain;
+    try (StableDiffusion sd = StableDiffusion.load(model, SessionSettings.CPU)) {
+      plain = sd.textEncoder().encode(List.of(ids()), 2).get(0);
+    }
+    try (StableDiffusion sd = StableDiffusion.load(model, SessionSettings.CPU, tinyLora(0.8))) {
+      // The clip-skip graph is a second session: it must be made from the patched graph too.
+      float[] merged = sd.textEncoder().encode(List.of(ids()), 2).get(0);
+      assertThat(Golden.maxDiff(merged, plain)).isGreaterThan(1e-2f * Golden.maxAbs(plain));
+    }
+    try (StableDiffusion sd = StableDiffusion.load(model, SessionSettings.CPU, tinyLora(0))) {
+      assertThat(sd.textEncoder().encode(List.of(ids()), 2).get(0)).containsExactly(plain);
+    }
+  }
+
   @Test
   void weightZeroGivesThePlainModel() throws IOException {
     float[] plainUnet;
