@@ -148,7 +148,7 @@ public final class ImageInput {
         if (img == null) {
           throw bad(role, file, "expected pixels, found none");
         }
-        return img;
+        return greyAsStored(img);
       } finally {
         reader.dispose();
       }
@@ -168,6 +168,43 @@ public final class ImageInput {
               + ")",
           e);
     }
+  }
+
+  /**
+   * A greyscale image (8 or 16 bits, with or without alpha) as RGB with the stored grey levels.
+   *
+   * <p>Why: Java decodes grey PNGs and JPEGs into a linear grey colour space, so {@code getRGB}
+   * brightens them (a stored 100 reads as 168); Pillow, and so diffusers and A1111, take the stored
+   * level as the sRGB level. Other images are returned as they are.
+   */
+  static BufferedImage greyAsStored(BufferedImage img) {
+    java.awt.image.ColorModel cm = img.getColorModel();
+    if (cm instanceof java.awt.image.IndexColorModel
+        || cm.getColorSpace().getType() != java.awt.color.ColorSpace.TYPE_GRAY) {
+      return img;
+    }
+    Raster raster = img.getRaster();
+    boolean alpha = cm.hasAlpha() && raster.getNumBands() > 1;
+    int w = img.getWidth();
+    int h = img.getHeight();
+    BufferedImage out =
+        new BufferedImage(w, h, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+    int greyMax = (1 << cm.getComponentSize(0)) - 1;
+    int alphaMax = alpha ? (1 << cm.getComponentSize(1)) - 1 : 255;
+    int[] row = new int[w];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int g = scale(raster.getSample(x, y, 0), greyMax);
+        int a = alpha ? scale(raster.getSample(x, y, 1), alphaMax) : 255;
+        row[x] = a << 24 | g << 16 | g << 8 | g;
+      }
+      out.setRGB(0, y, w, 1, row, 0, w);
+    }
+    return out;
+  }
+
+  private static int scale(int v, int max) {
+    return max == 255 ? v : (int) Math.round(v * 255.0 / max);
   }
 
   private static String megapixels(long pixels) {

@@ -20,6 +20,34 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ImageInputTest {
 
   @Test
+  void greyImagesKeepTheirStoredLevelsAsPillowReadsThem(@TempDir Path dir) throws Exception {
+    // Java's grey colour space is linear: getRGB on a decoded grey PNG turns a stored 100 into 168.
+    BufferedImage grey8 = new BufferedImage(3, 1, BufferedImage.TYPE_BYTE_GRAY);
+    grey8.getRaster().setSamples(0, 0, 3, 1, 0, new int[] {0, 100, 255});
+    Path p8 = dir.resolve("grey8.png");
+    ImageIO.write(grey8, "png", p8.toFile());
+    BufferedImage grey16 = new BufferedImage(3, 1, BufferedImage.TYPE_USHORT_GRAY);
+    grey16.getRaster().setSamples(0, 0, 3, 1, 0, new int[] {0, 100 * 257, 65535});
+    Path p16 = dir.resolve("grey16.png");
+    ImageIO.write(grey16, "png", p16.toFile());
+    Path jpg = dir.resolve("grey.jpg");
+    BufferedImage flat = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 0; y < 8; y++) {
+      for (int x = 0; x < 8; x++) {
+        flat.getRaster().setSample(x, y, 0, 100);
+      }
+    }
+    ImageIO.write(flat, "jpg", jpg.toFile());
+    for (Path p : new Path[] {p8, p16}) {
+      BufferedImage img = ImageInput.read("init", p);
+      assertThat(new int[] {img.getRGB(0, 0), img.getRGB(1, 0), img.getRGB(2, 0)})
+          .as(p.getFileName().toString())
+          .containsExactly(0xff000000, 0xff646464, 0xffffffff);
+    }
+    assertThat(ImageInput.read("init", jpg).getRGB(4, 4) & 0xff).isBetween(99, 101);
+  }
+
+  @Test
   void aPngDeclaringTooManyPixelsIsRefusedFromItsHeader(@TempDir Path dir) throws Exception {
     Path bomb = HostileFiles.pixelBomb(dir.resolve("bomb.png"), 20000, 20000);
     assertThat(Files.size(bomb)).isLessThan(10_000);
