@@ -9,6 +9,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The decoder half of TAESD (madebyollin/taesd, a 1.2 M-parameter distilled SD VAE): the sampler's
@@ -57,6 +58,27 @@ public final class TaesdDecoder implements LatentPreview, AutoCloseable {
           "taesd: expected a TAESD decoder at " + graph + ", found no such file");
     }
     return new TaesdDecoder(OnnxModel.open("taesd", graph, settings));
+  }
+
+  /**
+   * The previewer for progress pictures: TAESD from {@code folder} when one is installed there and
+   * loads, else {@link LatentPreview#cheap cheap} previews enlarged twice. Never fails: a TAESD
+   * that does not load is reported to {@code note} and skipped. The caller owns a returned TAESD
+   * decoder (close it when done; it is {@link AutoCloseable}).
+   */
+  public static LatentPreview previewer(
+      Path folder, SessionSettings settings, Consumer<String> note) {
+    if (!Files.isRegularFile(folder.resolve(GRAPH))) {
+      return LatentPreview.cheap(2);
+    }
+    try {
+      TaesdDecoder d = open(folder, settings);
+      note.accept("progress previews decoded with TAESD " + d.model().path());
+      return d;
+    } catch (ModelLoadException e) {
+      note.accept("progress previews are cheap ones: " + e.getMessage());
+      return LatentPreview.cheap(2);
+    }
   }
 
   /**

@@ -10,8 +10,13 @@ import atelier.testing.TestPaths;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The tiny TAESD decoder against its torch forward ({@code tools/taesd/make_tiny_taesd.py} writes
@@ -95,5 +100,32 @@ class TaesdDecoderTest {
                     atelier.model.OnnxModel.open("taesd", sdVaeEncoder, SessionSettings.CPU)))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("latent_sample");
+  }
+
+  @Test
+  void previewsUseAnInstalledTaesdElseTheCheapOnes(@TempDir Path home) throws Exception {
+    List<String> notes = new ArrayList<>();
+    Path folder = home.resolve("taesd");
+    assertThat(TaesdDecoder.previewer(folder, SessionSettings.CPU, notes::add))
+        .isInstanceOf(CheapLatentPreview.class);
+    assertThat(notes).isEmpty();
+
+    Files.createDirectories(folder.resolve("vae_decoder"));
+    Files.write(folder.resolve(TaesdDecoder.GRAPH), new byte[] {1, 2, 3});
+    assertThat(TaesdDecoder.previewer(folder, SessionSettings.CPU, notes::add))
+        .isInstanceOf(CheapLatentPreview.class);
+    assertThat(notes).singleElement().asString().startsWith("progress previews are cheap ones: ");
+
+    Files.copy(
+        DIR.resolve(TaesdDecoder.GRAPH),
+        folder.resolve(TaesdDecoder.GRAPH),
+        StandardCopyOption.REPLACE_EXISTING);
+    LatentPreview p = TaesdDecoder.previewer(folder, SessionSettings.CPU, notes::add);
+    try {
+      assertThat(p).isInstanceOf(TaesdDecoder.class);
+      assertThat(notes.get(1)).startsWith("progress previews decoded with TAESD ");
+    } finally {
+      ((TaesdDecoder) p).close();
+    }
   }
 }
