@@ -239,11 +239,11 @@ class A1111ApiTest {
     assertThat(JSON.readTree(size.body()).path("error").path("message").asText())
         .startsWith("width: expected a multiple of 8");
     HttpResponse<String> sampler =
-        call("POST", "/sdapi/v1/txt2img", "{\"prompt\":\"x\",\"sampler_name\":\"Heun\"}");
+        call("POST", "/sdapi/v1/txt2img", "{\"prompt\":\"x\",\"sampler_name\":\"Heun++ 9M\"}");
     assertThat(sampler.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(sampler.body()).path("detail").asText())
         .startsWith("sampler_name: expected one of [")
-        .endsWith("found 'Heun'");
+        .endsWith("found 'Heun++ 9M'");
     HttpResponse<String> noAuth =
         f.http.send(
             HttpRequest.newBuilder(f.uri("/sdapi/v1/options")).header("authorization", "").build(),
