@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
     aliases = "samplers",
     mixinStandardHelpOptions = true,
     description = {
-      "List the samplers: the name for -s/--scheduler, A1111's name (accepted too, case and",
-      "spaces ignored; written in the PNG's parameters), and the diffusers scheduler it reproduces."
+      "List the samplers and the diffusers scheduler each reproduces.",
+      "Each has a name for -s/--scheduler and A1111's name (accepted too, case and spaces"
+          + " ignored; written in the PNG's parameters)."
     })
 final class SchedulersCommand implements Callable<Integer>, Terminal.JsonAware {
   @Spec CommandSpec spec;
