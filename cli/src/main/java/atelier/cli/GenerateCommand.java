@@ -18,6 +18,7 @@ import atelier.pipeline.InitImage;
 import atelier.pipeline.Outpaint;
 import atelier.pipeline.StableDiffusion;
 import atelier.pipeline.Symmetry;
+import atelier.pipeline.TaesdDecoder;
 import atelier.quality.Selection;
 import atelier.quality.SelectionReport;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -228,6 +229,14 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
 
   @Mixin InpaintOptions inpaint;
 
+  @Option(
+      names = "--vae",
+      paramLabel = "taesd[:DIR]",
+      description =
+          "Decode with TAESD (fast, lower detail) from DIR (vae_decoder/model.onnx inside),"
+              + " by default the data folder's models/taesd.")
+  String vae;
+
   @Override
   public boolean json() {
     return json;
@@ -249,6 +258,19 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
       noEffect(request).forEach(n -> err.println("atelier: note: " + n));
     }
     SessionSettings settings = ModelRun.settings(spec, models.device, models.threads);
+    TaesdDecoder taesd = vae == null ? null : TaesdOption.open(vae, Home.of(spec), settings);
+    try {
+      return run(request, base, settings, taesd);
+    } finally {
+      if (taesd != null) {
+        taesd.close(); // idempotent; the model closed it already when it took it
+      }
+    }
+  }
+
+  private Integer run(
+      GenerationRequest request, FromImage base, SessionSettings settings, TaesdDecoder taesd) {
+    PrintWriter err = spec.commandLine().getErr();
     Path outPath = out != null ? out : Output.defaultFolder(spec);
     int kept = candidates != null ? (keep == null ? 1 : keep) : request.batch();
     Output output = Output.of(outPath, kept, overwrite);
@@ -261,6 +283,9 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
         new JobEvents() {
           @Override
           public void loaded(StableDiffusion sd) {
+            if (taesd != null) {
+              sd.decodeWith(taesd);
+            }
             if (!json) {
               sd.loras().forEach(l -> o.println(l.summary()));
             }

@@ -6,6 +6,7 @@ import atelier.jobs.JobRunner;
 import atelier.jobs.ModelCache;
 import atelier.jobs.ModelResolver;
 import atelier.model.SessionSettings;
+import atelier.pipeline.TaesdDecoder;
 import atelier.server.CoreJobExecutor;
 import atelier.server.JobQueue;
 import atelier.server.JobQueues;
@@ -152,7 +153,13 @@ public final class ServeCommand implements Callable<Integer> {
               session,
               cache,
               new ModelResolver(home, System.getenv(), ModelResolver.Downloads.of(false)));
-      CoreJobExecutor executor = new CoreJobExecutor(runner);
+      CoreJobExecutor executor =
+          new CoreJobExecutor(
+              runner,
+              TaesdDecoder.previewer(
+                  home.models().resolve("taesd"),
+                  session,
+                  n -> spec.commandLine().getOut().println("atelier: " + n)));
       Studio studio =
           new Studio(home, queue, store, runner, workers > 0 ? executor : null, offered);
       studio.allowImportsFrom(importRoot);

@@ -216,11 +216,14 @@ final class Generation {
         scaled[i] *= inv;
       }
       Tensor latentTensor = Tensor.floats(scaled, 1, 4, latentH, latentW);
-      boolean tiled = VaeDecoder.needsTiles(latentH, latentW);
+      TaesdDecoder taesd = model.taesd();
+      boolean tiled = taesd == null && VaeDecoder.needsTiles(latentH, latentW);
       Tensor decoded =
-          tiled
-              ? model.vaeDecoder().decodeTiled(latentTensor)
-              : model.vaeDecoder().decode(latentTensor);
+          taesd != null
+              ? taesd.decodeLikeVae(latentTensor, (float) model.info().vaeScalingFactor())
+              : tiled
+                  ? model.vaeDecoder().decodeTiled(latentTensor)
+                  : model.vaeDecoder().decode(latentTensor);
       BufferedImage picture = ImageTensors.toImage(decoded, 0);
       if (inpainting != null) {
         picture = inpainting.finish(picture);
@@ -229,6 +232,9 @@ final class Generation {
       listener.onProgress(progress(Progress.Stage.DECODE, 1, 1, image, settings.batch(), t));
 
       List<String> notes = new ArrayList<>(warnings);
+      if (taesd != null) {
+        notes.add("decoded with TAESD " + taesd.model().path() + " instead of the model's VAE");
+      }
       if (tiled) {
         notes.add(
             "VAE decoded in tiles of "

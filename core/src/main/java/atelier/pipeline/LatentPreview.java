@@ -5,7 +5,7 @@ import java.awt.image.BufferedImage;
 /**
  * Turns the latents of a running generation into a small picture for a progress preview, without
  * the VAE. The {@link #cheap()} one is a fixed linear map from the four SD latent channels to RGB
- * (AUTOMATIC1111's "Approx cheap"); a TAESD decoder can implement this role later.
+ * (AUTOMATIC1111's "Approx cheap"); {@link TaesdDecoder} decodes them with TAESD.
  *
  * <p>Implementations must be thread-safe: one instance serves every running job.
  */

@@ -35,6 +35,7 @@ public final class StableDiffusion implements AutoCloseable {
   private final Unet unet;
   private final VaeDecoder vaeDecoder;
   private VaeEncoder vaeEncoder;
+  private TaesdDecoder taesd;
   private final ControlStages control = new ControlStages();
   private List<LoraMatch> loras = List.of();
   private String hash;
@@ -157,6 +158,22 @@ public final class StableDiffusion implements AutoCloseable {
     return vaeDecoder;
   }
 
+  /**
+   * Decodes later images with TAESD instead of the VAE ({@code generate --vae taesd}); this model
+   * takes ownership and closes it. Null goes back to the VAE (and closes the previous one).
+   */
+  public synchronized void decodeWith(TaesdDecoder decoder) {
+    if (taesd != null && taesd != decoder) {
+      taesd.close();
+    }
+    taesd = decoder;
+  }
+
+  /** The TAESD decoder images are decoded with, or null for the model's VAE. */
+  public synchronized TaesdDecoder taesd() {
+    return taesd;
+  }
+
   /** The session settings the stages were opened with. */
   public SessionSettings sessionSettings() {
     return settings;
@@ -237,7 +254,7 @@ public final class StableDiffusion implements AutoCloseable {
     closed = true;
     RuntimeException failure = null;
     for (AutoCloseable c :
-        new AutoCloseable[] {textEncoder, unet, vaeDecoder, vaeEncoder, control}) {
+        new AutoCloseable[] {textEncoder, unet, vaeDecoder, vaeEncoder, taesd, control}) {
       if (c == null) {
         continue;
       }
