@@ -42,7 +42,7 @@ public final class CalibrationBenchmark {
     Path model = null;
     int size = 512;
     double unetGflop = Double.NaN;
-    boolean fused = false;
+    boolean fused = atelier.model.SessionSettings.defaultFusedAttention();
     for (int i = 0; i < args.length; i += 2) {
       String v = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {

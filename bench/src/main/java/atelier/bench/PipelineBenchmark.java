@@ -46,7 +46,7 @@ public final class PipelineBenchmark {
     String device = "cpu";
     String graphCache = null;
     boolean loadOnly = false;
-    boolean fused = false;
+    boolean fused = atelier.model.SessionSettings.defaultFusedAttention();
     for (int i = 0; i < args.length; i += 2) {
       String v = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {

@@ -120,6 +120,17 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
+  private static Optional<AttentionFusion.Fused> fuseAttentionBytes(
+      String stage, Path file, byte[] graph) {
+    try {
+      return AttentionFusion.fuse(graph);
+    } catch (IllegalArgumentException e) {
+      // a graph Atelier rewrote in a form the fusion does not read (e.g. clip skip's appended
+      // graph part): it runs unfused, as it was written
+      return Optional.empty();
+    }
+  }
+
   private static long fileSize(Path file) {
     try {
       return Files.size(file);
@@ -292,11 +303,26 @@ public final class OnnxModel implements AutoCloseable {
       byte[] graph,
       SessionSettings settings,
       List<WeightOverride> overrides) {
-    if (overrides.isEmpty()) {
-      return graph == null ? open(stage, file, settings) : open(stage, graph, file, settings);
+    if (overrides.isEmpty() && graph == null) {
+      return open(stage, file, settings);
     }
     if (!Files.isRegularFile(file)) {
       throw new ModelLoadException(stage + ": expected an ONNX graph at " + file + ", found none");
+    }
+    int fusedBlocks = 0;
+    if (settings.fusedAttention()) {
+      // the same graph as the file's own sessions run, so a patch of weight 0 is the plain model
+      Optional<AttentionFusion.Fused> fused =
+          graph != null ? fuseAttentionBytes(stage, file, graph) : fuseAttention(stage, file);
+      if (fused.isPresent()) {
+        graph = fused.get().model();
+        fusedBlocks = fused.get().fused();
+      }
+    }
+    if (overrides.isEmpty()) {
+      OnnxModel model = open(stage, graph, file, settings);
+      model.fusedAttentions = fusedBlocks;
+      return model;
     }
     OrtEnvironment env = OrtRuntime.env();
     List<OnnxTensor> tensors = new ArrayList<>();
@@ -324,6 +350,7 @@ public final class OnnxModel implements AutoCloseable {
       }
       OnnxModel model = wrap(stage, file, session, GraphCacheUse.OFF);
       model.overrides = List.copyOf(tensors);
+      model.fusedAttentions = fusedBlocks;
       return model;
     } catch (OrtException e) {
       tensors.forEach(OnnxTensor::close);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class AttentionFusionTest {
   private static final Path MODELS = Path.of("src/test/resources/models");
-  private static final SessionSettings PLAIN = SessionSettings.CPU.withoutGraphCache();
+  private static final SessionSettings PLAIN =
+      SessionSettings.CPU.withoutGraphCache().withFusedAttention(false);
   private static final SessionSettings FUSED = PLAIN.withFusedAttention(true);
 
   @Test
