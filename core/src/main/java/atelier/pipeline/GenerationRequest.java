@@ -122,44 +122,6 @@ public record GenerationRequest(
     return subseedStrength != null && subseedStrength > 0;
   }
 
-  /** A request without clip skip, variation, ControlNets or inpainting. */
-  public GenerationRequest(
-      String prompt,
-      String negativePrompt,
-      Integer width,
-      Integer height,
-      Integer steps,
-      Double guidance,
-      SchedulerKind scheduler,
-      Double eta,
-      Long seed,
-      int batch,
-      InitImage init,
-      Double strength,
-      Resize.Fit fit,
-      Symmetry symmetry) {
-    this(
-        prompt,
-        negativePrompt,
-        width,
-        height,
-        steps,
-        guidance,
-        scheduler,
-        eta,
-        seed,
-        batch,
-        init,
-        strength,
-        fit,
-        symmetry,
-        null,
-        null,
-        null,
-        null,
-        null);
-  }
-
   private static void checkSide(String name, Integer v) {
     if (v == null) {
       return;
@@ -201,7 +163,7 @@ public record GenerationRequest(
 
   /** Builds a {@link GenerationRequest}; checks happen in {@link #build()}. */
   public static final class Builder {
-    private final String prompt;
+    private String prompt;
     private String negativePrompt = "";
     private Integer width;
     private Integer height;
@@ -223,6 +185,12 @@ public record GenerationRequest(
 
     private Builder(String prompt) {
       this.prompt = prompt;
+    }
+
+    /** Replaces the prompt the builder was made with. */
+    public Builder prompt(String v) {
+      prompt = v;
+      return this;
     }
 
     public Builder negativePrompt(String v) {

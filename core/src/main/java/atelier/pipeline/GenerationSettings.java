@@ -36,45 +36,6 @@ public record GenerationSettings(
     Double subseedStrength,
     InpaintSettings inpaint) {
 
-  /** Settings without clip skip, variation or inpainting. */
-  public GenerationSettings(
-      String prompt,
-      String negativePrompt,
-      int width,
-      int height,
-      int steps,
-      double guidance,
-      String scheduler,
-      double eta,
-      long seed,
-      int batch,
-      Double strength,
-      String init,
-      String initSha256,
-      String fit,
-      Symmetry symmetry) {
-    this(
-        prompt,
-        negativePrompt,
-        width,
-        height,
-        steps,
-        guidance,
-        scheduler,
-        eta,
-        seed,
-        batch,
-        strength,
-        init,
-        initSha256,
-        fit,
-        symmetry,
-        1,
-        null,
-        null,
-        null);
-  }
-
   public GenerationSettings {
     clipSkip = Math.max(1, clipSkip);
   }

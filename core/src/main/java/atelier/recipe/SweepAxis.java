@@ -161,26 +161,6 @@ public record SweepAxis(Kind kind, List<String> values) {
   }
 
   private static GenerationRequest.Builder withPrompt(GenerationRequest base, String prompt) {
-    return new GenerationRequest(
-            prompt,
-            base.negativePrompt(),
-            base.width(),
-            base.height(),
-            base.steps(),
-            base.guidance(),
-            base.scheduler(),
-            base.eta(),
-            base.seed(),
-            base.batch(),
-            base.init(),
-            base.strength(),
-            base.fit(),
-            base.symmetry(),
-            base.clipSkip(),
-            base.subseed(),
-            base.subseedStrength(),
-            base.controls(),
-            base.inpaint())
-        .toBuilder();
+    return base.toBuilder().prompt(prompt);
   }
 }

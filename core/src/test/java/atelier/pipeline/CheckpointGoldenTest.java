@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import atelier.CancelToken;
 import atelier.ProgressListener;
-import atelier.diffusion.SchedulerKind;
-import atelier.model.ModelHasher;
 import atelier.model.SafeTensors;
 import atelier.model.SessionSettings;
 import atelier.model.checkpoint.CheckpointConverter;
@@ -50,23 +48,7 @@ class CheckpointGoldenTest {
       CheckpointConverter.write(plan, folder, (f, b, t) -> {}, CancelToken.NONE);
     }
     JsonNode c = Golden.byId(caseId);
-    GenerationRequest.Builder b =
-        GenerationRequest.builder(c.get("prompt").asText())
-            .negativePrompt(c.get("negative").asText(""))
-            .size(c.get("width").asInt(), c.get("height").asInt())
-            .steps(c.get("steps").asInt())
-            .guidance(c.get("guidance").asDouble())
-            .scheduler(SchedulerKind.lookup(c.get("scheduler").asText()))
-            .eta(c.get("eta").asDouble())
-            .seed(c.get("seed").asLong())
-            .batch(c.get("batch").asInt());
-    if (c.get("mode").asText().equals("img2img")) {
-      Path init = Golden.dir().resolve(c.get("init").asText());
-      b.init(
-              new InitImage(
-                  ImageIO.read(init.toFile()), init.toString(), ModelHasher.sha256Of(init)))
-          .strength(c.get("strength").asDouble());
-    }
+    GenerationRequest.Builder b = GoldenPipelineTest.request(c);
     GenerationResult result;
     try (StableDiffusion sd = StableDiffusion.load(folder, SessionSettings.CPU)) {
       result = sd.generate(b.build(), ProgressListener.NONE, CancelToken.NONE);

@@ -11,6 +11,7 @@ import atelier.testing.Golden;
 import atelier.testing.TestPaths;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -34,23 +35,7 @@ class GoldenPipelineTest {
   @MethodSource("cases")
   void matchesTheReferencePipeline(JsonNode c) throws Exception {
     Path model = TestPaths.tinyModel(c.get("model").asText());
-    GenerationRequest.Builder b =
-        GenerationRequest.builder(c.get("prompt").asText())
-            .negativePrompt(c.get("negative").asText(""))
-            .size(c.get("width").asInt(), c.get("height").asInt())
-            .steps(c.get("steps").asInt())
-            .guidance(c.get("guidance").asDouble())
-            .scheduler(SchedulerKind.lookup(c.get("scheduler").asText()))
-            .eta(c.get("eta").asDouble())
-            .seed(c.get("seed").asLong())
-            .batch(c.get("batch").asInt());
-    if (c.get("mode").asText().equals("img2img")) {
-      Path init = Golden.dir().resolve(c.get("init").asText());
-      b.init(
-              new InitImage(
-                  ImageIO.read(init.toFile()), init.toString(), ModelHasher.sha256Of(init)))
-          .strength(c.get("strength").asDouble());
-    }
+    GenerationRequest.Builder b = request(c);
     GenerationResult result;
     try (StableDiffusion sd = StableDiffusion.load(model, SessionSettings.CPU)) {
       result = sd.generate(b.build(), ProgressListener.NONE, CancelToken.NONE);
@@ -81,6 +66,28 @@ class GoldenPipelineTest {
       BufferedImage expected = ImageIO.read(Golden.dir().resolve(o.get("png").asText()).toFile());
       assertPixelsClose(art.image(), expected, c.get("id").asText());
     }
+  }
+
+  /** The request of a golden case (text-to-image or image-to-image from the case's basemap). */
+  static GenerationRequest.Builder request(JsonNode c) throws IOException {
+    GenerationRequest.Builder b =
+        GenerationRequest.builder(c.get("prompt").asText())
+            .negativePrompt(c.get("negative").asText(""))
+            .size(c.get("width").asInt(), c.get("height").asInt())
+            .steps(c.get("steps").asInt())
+            .guidance(c.get("guidance").asDouble())
+            .scheduler(SchedulerKind.lookup(c.get("scheduler").asText()))
+            .eta(c.get("eta").asDouble())
+            .seed(c.get("seed").asLong())
+            .batch(c.get("batch").asInt());
+    if (c.get("mode").asText().equals("img2img")) {
+      Path init = Golden.dir().resolve(c.get("init").asText());
+      b.init(
+              new InitImage(
+                  ImageIO.read(init.toFile()), init.toString(), ModelHasher.sha256Of(init)))
+          .strength(c.get("strength").asDouble());
+    }
+    return b;
   }
 
   static void assertPixelsClose(BufferedImage got, BufferedImage want, String label) {
