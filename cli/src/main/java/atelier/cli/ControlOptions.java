@@ -58,6 +58,11 @@ final class ControlOptions {
     return out;
   }
 
+  /** Whether {@code --control} was given (it replaces the ControlNets of {@code --from}). */
+  boolean given() {
+    return controls != null && !controls.isEmpty();
+  }
+
   Boolean guessMode() {
     return guessMode ? Boolean.TRUE : null;
   }

@@ -2,8 +2,10 @@ package atelier.cli;
 
 import atelier.AtelierHome;
 import atelier.BadRequestException;
+import atelier.jobs.ControlSpec;
 import atelier.model.ModelStore;
 import atelier.pipeline.ArtworkPng;
+import atelier.pipeline.ControlSettings;
 import atelier.pipeline.GenerationSettings;
 import atelier.pipeline.ImageRecord;
 import atelier.pipeline.Infotext;
@@ -23,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,6 +35,9 @@ import java.util.Set;
  * defaults); the options on the command line override each field.
  *
  * @param inpaint the recorded inpainting (mask and settings), or null
+ * @param controls the recorded ControlNets that can be repeated here (each control image checked by
+ *     its SHA-256 when read), or null
+ * @param guessMode the recorded ControlNet guess mode, or null
  * @param model the recorded model, or null (A1111 names a checkpoint Atelier has not installed)
  * @param notes what is dropped, one line each
  */
@@ -54,6 +60,8 @@ record FromImage(
     Long subseed,
     Double subseedStrength,
     InpaintSettings inpaint,
+    List<ControlSpec> controls,
+    Boolean guessMode,
     Integer upscale,
     String upscaler,
     Double hiresStrength,
@@ -75,7 +83,7 @@ record FromImage(
   static FromImage read(Path png, AtelierHome home, boolean modelGiven) {
     Map<String, String> texts = ArtworkPng.texts(png);
     if (texts.containsKey(ArtworkPng.RECORD)) {
-      return atelier(png, texts, ArtworkPng.read(png));
+      return atelier(png, texts, ArtworkPng.read(png), home);
     }
     String parameters = texts.get(ArtworkPng.PARAMETERS);
     if (parameters == null || parameters.isBlank()) {
@@ -89,7 +97,8 @@ record FromImage(
     return a1111(png, Infotext.parse(parameters), home, modelGiven);
   }
 
-  private static FromImage atelier(Path png, Map<String, String> texts, ImageRecord record) {
+  private static FromImage atelier(
+      Path png, Map<String, String> texts, ImageRecord record, AtelierHome home) {
     GenerationSettings s = record.settings();
     List<String> notes = new ArrayList<>();
     List<UpscaleRecord> upscales = UpscalePng.records(texts);
@@ -132,6 +141,7 @@ record FromImage(
               + " (basemap, selection, upscale); this makes its generate stage again; run"
               + " atelier recipe run for the whole recipe");
     }
+    List<ControlSpec> controls = controls(png, s.controls(), home, notes);
     return new FromImage(
         s.prompt(),
         s.negativePrompt(),
@@ -151,12 +161,84 @@ record FromImage(
         s.subseed(),
         s.subseedStrength(),
         s.inpaint(),
+        controls,
+        controls == null ? null : s.guessMode(),
         upscale,
         upscaler,
         hiresStrength,
         hiresSteps,
         record.model(),
         List.copyOf(notes));
+  }
+
+  /**
+   * The recorded ControlNets that can run here: a ControlNet folder or graph found as stored or
+   * beside the PNG, an installed id, or a fused slot; the control image found as a basemap is. Each
+   * one that cannot is a note saying why, and is left out.
+   */
+  private static List<ControlSpec> controls(
+      Path png, List<ControlSettings> stored, AtelierHome home, List<String> notes) {
+    if (stored == null) {
+      return null;
+    }
+    List<ControlSpec> out = new ArrayList<>();
+    for (ControlSettings c : stored) {
+      String what =
+          "not repeated: controlnet "
+              + c.model()
+              + " (image "
+              + (c.image() == null ? "not a file" : c.image())
+              + ", scale "
+              + c.scale()
+              + "): ";
+      if (c.image() == null) {
+        notes.add(
+            what
+                + "its control image was uploaded or made by a recipe, not a file the record"
+                + " names (give --control MODEL:IMAGE)");
+        continue;
+      }
+      String image = basemap(png, c.image());
+      if (!Files.isRegularFile(Path.of(image))) {
+        notes.add(
+            what
+                + "the control image is not found from here or beside "
+                + png
+                + " (give --control MODEL:IMAGE)");
+        continue;
+      }
+      String model = controlNet(png, c.model(), home);
+      if (model == null) {
+        notes.add(
+            what
+                + "no installed ControlNet or folder has that name (atelier models import DIR"
+                + " --kind controlnet --id "
+                + c.model()
+                + ", or give --control)");
+        continue;
+      }
+      out.add(
+          new ControlSpec(
+              model, image, null, c.imageSha256(), c.scale(), c.start(), c.end(), c.preprocess()));
+    }
+    return out.isEmpty() ? null : out;
+  }
+
+  /** A recorded ControlNet reference as it can be used from here, or null when it cannot. */
+  private static String controlNet(Path png, String model, AtelierHome home) {
+    if (model.matches("[1-9][0-9]?")) {
+      return model; // a fused slot of the model's own UNet
+    }
+    String path = basemap(png, model);
+    if (Files.exists(Path.of(path))) {
+      return path;
+    }
+    try {
+      Optional<ModelStore.StoredModel> m = ModelStore.of(home).find(model);
+      return m.isPresent() && m.get().state() == ModelStore.State.READY ? model : null;
+    } catch (RuntimeException e) {
+      return null; // a name that is no valid id is not installed
+    }
   }
 
   private static String recipeName(String provenance) {
@@ -304,6 +386,8 @@ record FromImage(
             integerOrNull(png, p.remove("Clip skip"), "Clip skip"),
             subseed,
             subseedStrength,
+            null,
+            null,
             null,
             upscale,
             null,

@@ -384,7 +384,9 @@ final class GenerateCommand implements Callable<Integer>, Terminal.JsonAware {
             pick(hires.strength, s == null ? null : s.hiresStrength()),
             pick(hires.steps, s == null ? null : s.hiresSteps()),
             hires.tile)
-        .controls(control.specs(), control.guessMode())
+        .controls(
+            control.given() || s == null ? control.specs() : s.controls(),
+            control.given() || s == null ? control.guessMode() : s.guessMode())
         .loras(loras == null ? null : loras.stream().map(LoraRequest::parse).toList())
         .inpaint(request.inpaint() == null ? null : request.inpaint().settings(), null)
         .build();

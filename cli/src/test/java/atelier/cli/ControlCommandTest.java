@@ -9,6 +9,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -176,6 +177,113 @@ class ControlCommandTest {
         .contains("channels [8, 8, 8, 16, 16]")
         .contains("takes 5 with channels [16, 16, 16, 32, 32]");
     assertThat(Files.exists(Path.of(out))).isFalse();
+  }
+
+  @Test
+  void fromRepeatsTheControlNetsAndNamesOneThatIsNoLongerInstalled(@TempDir Path dir)
+      throws Exception {
+    String home = dir.resolve("home").toString();
+    CliRun imp =
+        CliRun.of(
+            "models", "import", A, "--id", "canny-tiny", "--kind", "controlnet", "--home", home);
+    assertThat(imp.exitCode()).as(imp.err()).isZero();
+    // the control image beside the output, named relative to nothing the next run can open as is
+    Files.copy(Path.of(EDGES), dir.resolve("edges.png"));
+    Path first = dir.resolve("cn.png");
+    CliRun gen =
+        CliRun.of(
+            "generate",
+            "a lighthouse",
+            "--model",
+            MODEL,
+            "--scheduler",
+            "euler",
+            "--steps",
+            "3",
+            "--seed",
+            "5",
+            "--control",
+            "canny-tiny:" + dir.resolve("edges.png") + ":0.8:0-0.7",
+            "--control-pre",
+            "invert",
+            "--home",
+            home,
+            "--out",
+            first.toString());
+    assertThat(gen.exitCode()).as(gen.err()).isZero();
+    ImageRecord rec = ArtworkPng.read(first);
+    assertThat(rec.settings().controls())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.model()).isEqualTo("canny-tiny");
+              assertThat(c.image()).isEqualTo(dir.resolve("edges.png").toString());
+              assertThat(c.preprocess()).isEqualTo("invert");
+              assertThat(c.scale()).isEqualTo(0.8);
+              assertThat(c.end()).isEqualTo(0.7);
+            });
+    Path again = dir.resolve("again.png");
+    CliRun from =
+        CliRun.of(
+            "generate", "--from", first.toString(), "--home", home, "--out", again.toString());
+    assertThat(from.exitCode()).as(from.err()).isZero();
+    assertThat(from.err()).doesNotContain("note");
+    assertThat(Arrays.equals(pixels(again), pixels(first))).as("the same pixels").isTrue();
+    assertThat(ArtworkPng.read(again).settings().controls()).isEqualTo(rec.settings().controls());
+
+    // the ControlNet leaves the store: --from says which it drops and why, and paints without it
+    CliRun rm = CliRun.of("models", "remove", "canny-tiny", "--home", home);
+    assertThat(rm.exitCode()).as(rm.err()).isZero();
+    Path without = dir.resolve("without.png");
+    CliRun gone =
+        CliRun.of(
+            "generate", "--from", first.toString(), "--home", home, "--out", without.toString());
+    assertThat(gone.exitCode()).as(gone.err()).isZero();
+    assertThat(gone.err())
+        .contains(
+            "note: --from "
+                + first
+                + ": not repeated: controlnet canny-tiny (image "
+                + dir.resolve("edges.png")
+                + ", scale 0.8): no installed ControlNet or folder has that name");
+    assertThat(ArtworkPng.read(without).settings().controls()).isNull();
+    assertThat(Arrays.equals(pixels(without), pixels(first))).as("the same pixels").isFalse();
+  }
+
+  @Test
+  void fromRefusesAControlImageThatChanged(@TempDir Path dir) throws Exception {
+    Path edges = Files.copy(Path.of(EDGES), dir.resolve("edges.png"));
+    Path first = dir.resolve("cn.png");
+    CliRun gen =
+        CliRun.of(
+            "generate",
+            "x",
+            "--model",
+            MODEL,
+            "--steps",
+            "1",
+            "--seed",
+            "2",
+            "--control",
+            A + ":" + edges,
+            "--out",
+            first.toString());
+    assertThat(gen.exitCode()).as(gen.err()).isZero();
+    BufferedImage other = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+    ImageIO.write(other, "png", edges.toFile());
+    Path again = dir.resolve("again.png");
+    CliRun from = CliRun.of("generate", "--from", first.toString(), "--out", again.toString());
+    assertThat(from.exitCode()).as(from.err()).isEqualTo(2);
+    assertThat(from.err())
+        .startsWith(
+            "atelier: control image " + edges + ": expected the control image with SHA-256 ")
+        .contains("(as recorded), found ");
+    assertThat(Files.exists(again)).isFalse();
+  }
+
+  private static int[] pixels(Path png) throws Exception {
+    BufferedImage img = ImageIO.read(png.toFile());
+    return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
   }
 
   private static void assertBad(String message, String... extra) {

@@ -166,7 +166,7 @@ class FromImageTest {
             new ModelRef("m", "/models/m", "ab".repeat(32), "sd1", "optimum"),
             new GenerationSettings(
                 "a cat", "", 64, 64, 2, 7.5, "euler", 0, 9, 1, null, null, null, "cover", null, 2,
-                4L, 0.5, null),
+                4L, 0.5, null, null, null),
             0,
             9,
             new double[] {999},

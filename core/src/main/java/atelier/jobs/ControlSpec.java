@@ -12,6 +12,8 @@ import java.util.Locale;
  *     ControlNets fused into its UNet the slot number (1..N)
  * @param image the control image file, or null with {@code imageData}
  * @param imageData the control image file's bytes (an upload), or null
+ * @param imageSha256 the image file's expected SHA-256 (hex), as an image's record stores it, or
+ *     null for any; a file with other bytes is refused
  * @param scale the residuals' multiplier (0 to 2; null: 1)
  * @param start the fraction of the steps where it starts (null: 0)
  * @param end the fraction where it stops (null: 1)
@@ -22,6 +24,7 @@ public record ControlSpec(
     String model,
     String image,
     byte[] imageData,
+    String imageSha256,
     Double scale,
     Double start,
     Double end,
@@ -93,6 +96,6 @@ public record ControlSpec(
               + text
               + "'");
     }
-    return new ControlSpec(p[0], p[1], null, scale, start, end, preprocess);
+    return new ControlSpec(p[0], p[1], null, null, scale, start, end, preprocess);
   }
 }

@@ -1,5 +1,6 @@
 package atelier.jobs;
 
+import atelier.BadRequestException;
 import atelier.image.ImageInput;
 import atelier.image.ImageLimits;
 import atelier.model.ModelHasher;
@@ -43,12 +44,24 @@ final class JobControls {
                 "control image", Path.of(source), c.imageData(), ImageLimits.current());
         bytes = c.imageData();
       }
+      String sha = ModelHasher.sha256Of(bytes);
+      if (c.imageSha256() != null && !c.imageSha256().equals(sha)) {
+        throw new BadRequestException(
+            "control image "
+                + source
+                + ": expected the control image with SHA-256 "
+                + c.imageSha256()
+                + " (as recorded), found "
+                + sha);
+      }
+      String preprocess = null;
       if (c.preprocess() != null) {
         ControlPreprocessor pre = ControlPreprocessor.parse(c.preprocess());
         img = pre.apply(img);
         source = source + " [" + pre.label() + "]";
+        preprocess = pre.spec();
       }
-      InitImage image = new InitImage(img, source, ModelHasher.sha256Of(bytes));
+      InitImage image = new InitImage(img, source, sha);
       boolean slot = c.model().matches("[1-9][0-9]?");
       Path path = slot ? null : models.resolveReference(c.model());
       inputs.add(
@@ -59,7 +72,9 @@ final class JobControls {
               image,
               c.scale() == null ? 1.0 : c.scale(),
               c.start() == null ? 0.0 : c.start(),
-              c.end() == null ? 1.0 : c.end()));
+              c.end() == null ? 1.0 : c.end(),
+              c.image(),
+              preprocess));
     }
     return new Controls(inputs, Boolean.TRUE.equals(spec.guessMode()));
   }

@@ -19,9 +19,21 @@ import java.util.Objects;
  * @param scale the residuals' multiplier (0 to 2; 1 as trained)
  * @param start the fraction of the steps where it starts acting (0 to 1)
  * @param end the fraction where it stops (start to 1)
+ * @param file the control image file as given, for the record ({@code --from} reads it again), or
+ *     null when the image was not read from a file (an upload, a recipe's basemap)
+ * @param preprocess the preprocessor applied to the file's picture ({@link
+ *     ControlPreprocessor#spec()}), or null
  */
 public record ControlInput(
-    String model, Path path, int slot, InitImage image, double scale, double start, double end) {
+    String model,
+    Path path,
+    int slot,
+    InitImage image,
+    double scale,
+    double start,
+    double end,
+    String file,
+    String preprocess) {
   /** The largest scale accepted (A1111's limit). */
   public static final double MAX_SCALE = 2.0;
 
@@ -44,6 +56,12 @@ public record ControlInput(
               start,
               end));
     }
+  }
+
+  /** A ControlNet whose image was not read from a file the record could name. */
+  public ControlInput(
+      String model, Path path, int slot, InitImage image, double scale, double start, double end) {
+    this(model, path, slot, image, scale, start, end, null, null);
   }
 
   /** Whether step {@code i} of {@code n} is in this ControlNet's range (diffusers' keep). */

@@ -75,6 +75,15 @@ public record ControlPreprocessor(String name, int low, int high) {
             + "'");
   }
 
+  /** How it is written as an option, read back by {@link #parse}: {@code canny:100:200}. */
+  public String spec() {
+    return switch (name) {
+      case "canny" -> "canny:" + low + ":" + high;
+      case "mono" -> "mono:" + low;
+      default -> name;
+    };
+  }
+
   /** How the record names it, e.g. {@code canny 100:200}. */
   public String label() {
     return switch (name) {

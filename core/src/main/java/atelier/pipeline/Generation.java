@@ -350,7 +350,11 @@ final class Generation {
             ? (r.subseed() != null ? r.subseed() : ThreadLocalRandom.current().nextLong(1L << 32))
             : null,
         r.varies() ? r.subseedStrength() : null,
-        r.inpaint() == null ? null : r.inpaint().settings());
+        r.inpaint() == null ? null : r.inpaint().settings(),
+        r.controls() == null
+            ? null
+            : r.controls().inputs().stream().map(ControlSettings::of).toList(),
+        r.controls() == null ? null : r.controls().guessMode());
   }
 
   /**

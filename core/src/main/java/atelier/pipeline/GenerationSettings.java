@@ -1,5 +1,7 @@
 package atelier.pipeline;
 
+import java.util.List;
+
 /**
  * Every setting of one generation, resolved to concrete values: what is stored with each image and
  * what {@code --from} runs again. For a stored image, {@code seed} is that image's own seed and
@@ -14,6 +16,8 @@ package atelier.pipeline;
  * @param subseed the variation seed, null without variation
  * @param subseedStrength the variation strength (above 0), null without variation
  * @param inpaint the mask and inpainting settings, null for none
+ * @param controls the ControlNets, null for none (records made before they were stored have none)
+ * @param guessMode ControlNet guess mode, null without ControlNets
  */
 public record GenerationSettings(
     String prompt,
@@ -34,10 +38,13 @@ public record GenerationSettings(
     int clipSkip,
     Long subseed,
     Double subseedStrength,
-    InpaintSettings inpaint) {
+    InpaintSettings inpaint,
+    List<ControlSettings> controls,
+    Boolean guessMode) {
 
   public GenerationSettings {
     clipSkip = Math.max(1, clipSkip);
+    controls = controls == null || controls.isEmpty() ? null : List.copyOf(controls);
   }
 
   /** Whether the start noise blends in a variation seed's. */
@@ -70,6 +77,8 @@ public record GenerationSettings(
         clipSkip,
         v ? subseed + index : null,
         subseedStrength,
-        inpaint);
+        inpaint,
+        controls,
+        guessMode);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import atelier.BadRequestException;
 import atelier.pipeline.ArtworkPng;
+import atelier.pipeline.ControlSettings;
 import atelier.pipeline.GenerationSettings;
 import atelier.pipeline.Symmetry;
 import java.util.List;
@@ -104,7 +105,11 @@ class JobSpecsTest {
             2,
             7L,
             0.25,
-            null);
+            null,
+            List.of(
+                new ControlSettings(
+                    "canny-tiny", "edges.png", "cd34", "canny:50:150", 0.8, 0, 0.6)),
+            true);
     String json = ArtworkPng.json().writeValueAsString(s);
     GenerateSpec g = (GenerateSpec) JobSpecs.fromJson("generate", json);
     assertThat(g.prompt()).isEqualTo("a castle");
@@ -116,6 +121,19 @@ class JobSpecsTest {
     assertThat(g.subseed()).isEqualTo(7L);
     assertThat(g.subseedStrength()).isEqualTo(0.25);
     assertThat(g.symmetry()).isEqualTo(new Symmetry(false, true, 0.25));
+    // the stored ControlNets are the job's, the control image checked by its hash as the basemap
+    assertThat(g.controls())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.model()).isEqualTo("canny-tiny");
+              assertThat(c.image()).isEqualTo("edges.png");
+              assertThat(c.imageSha256()).isEqualTo("cd34");
+              assertThat(c.preprocess()).isEqualTo("canny:50:150");
+              assertThat(c.scale()).isEqualTo(0.8);
+              assertThat(c.end()).isEqualTo(0.6);
+            });
+    assertThat(g.guessMode()).isTrue();
   }
 
   @Test

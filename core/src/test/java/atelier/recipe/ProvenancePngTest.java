@@ -27,7 +27,7 @@ class ProvenancePngTest {
         new ModelRef("m", "/models/m", "ab".repeat(32), "sd15", "optimum"),
         new GenerationSettings(
             "a cat", "", w, h, 2, 7.5, "euler", 0, seed, 1, null, null, null, "cover", null, 1,
-            null, null, null),
+            null, null, null, null, null),
         0,
         seed,
         new double[] {999, 499},
