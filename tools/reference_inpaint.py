@@ -26,6 +26,12 @@ samplers (tools/schedulers.py), following diffusers' pipeline_stable_diffusion_i
     latents, noise, timesteps[i + 1]) (no noise after the last step) + mask · latents;
   - decode as reference_pipeline.py; then A1111's paste-back: overlay mask o = min(255, 2·m_blurred),
     a = 255 - o, pixel = (a · original + (255 - a) · generated + 127) // 255.
+  - cases with `whole` set: a 9-channel UNet without a mask (text-to-image, or image-to-image from the
+    basemap), as A1111's txt2img_image_conditioning / img2img_image_conditioning give an inpainting
+    model (modules/processing.py: a mask of ones, the masked image all 0.5 in [0, 1], i.e. 0 in
+    [-1, 1], VAE-encoded) and as diffusers' StableDiffusionInpaintPipeline does with an all-white mask
+    (masked image = image · (mask < 0.5) = 0; its posterior sample drawn after the start noise).
+    Without a basemap (`init` false) the image is never encoded: strength is 1.
 
 How to run (seconds; deterministic; needs the models built by make_tiny_models.py):
     /usr/bin/python3 tools/reference_inpaint.py [--models DIR] [--out DIR]
@@ -73,6 +79,8 @@ class Case:
     batch: int = 1
     width: int = 64
     height: int = 64
+    whole: bool = False  # no mask: the whole image is repainted (a mask of ones)
+    init: bool = True  # with the basemap (image-to-image); False: text-to-image (strength 1)
 
 
 CASES = [
@@ -84,6 +92,10 @@ CASES = [
          blur=2),
     Case("d-legacy-euler-noise-fill", "sd15-optimum-1.22", "a lighthouse at dusk", "", "euler", 5, 7.5, 5, 0.8,
          fill="noise", invert=True),
+    Case("e-9ch-txt2img-whole", "sd15-inpainting-optimum", "a bowl of fruit", "", "euler", 4, 7.5, 11, 1.0,
+         whole=True, init=False),
+    Case("f-9ch-img2img-whole", "sd15-inpainting-optimum", "a bowl of fruit", "blurry", "ddim", 5, 6.0, 12, 0.6,
+         whole=True),
 ]
 
 
@@ -209,7 +221,14 @@ def run_case(case, models, out):
     context = torch.cat([m.text(torch.tensor([negative_ids]))[0], cond]) if use_cfg else cond
     original = np.array(Image.open(out / BASEMAP).convert("RGB"))
     image = ref.read_basemap(out / BASEMAP)
-    grey = luma(np.array(Image.open(out / MASK).convert("RGB")))
+    if not case.init:
+        assert case.whole and case.strength == 1.0 and nine
+        image = torch.zeros((1, 3, case.height, case.width))
+        original = np.zeros((case.height, case.width, 3), np.uint8)
+    if case.whole:
+        grey = np.full((case.height, case.width), 255, np.uint8)
+    else:
+        grey = luma(np.array(Image.open(out / MASK).convert("RGB")))
     if case.invert:
         grey = 255 - grey
     blurred = blur_mask(grey, case.blur)

@@ -175,7 +175,6 @@ class InpaintCommandTest {
       {List.of("--mask", golden, "--fill", "paint"), "mask fill: expected original, fill"},
       {List.of("--mask", golden, "--padding", "4"), "--padding: applies to --only-masked"},
       {List.of("--fill", "noise"), "expected --mask MASK.png (or --outpaint) too"},
-      {List.of(), "an inpainting model (its UNet takes 9 channels"},
     };
     for (Object[] c : cases) {
       Path out = dir.resolve("out.png");
@@ -189,6 +188,38 @@ class InpaintCommandTest {
       assertThat(r.err().strip().lines().count()).as("%s", extra).isEqualTo(1);
       assertThat(out).doesNotExist();
     }
+  }
+
+  @Test
+  void anInpaintingModelWithoutAMaskPaintsTheWholeImageAndReRuns(@TempDir Path dir)
+      throws Exception {
+    // tools/reference_inpaint.py, case e-9ch-txt2img-whole (InpaintGoldenTest checks the latents)
+    Path out = dir.resolve("fruit.png");
+    CliRun r =
+        CliRun.of(
+            "generate",
+            "a bowl of fruit",
+            "--model",
+            MODEL,
+            "--steps",
+            "4",
+            "--seed",
+            "11",
+            "--scheduler",
+            "euler",
+            "--guidance",
+            "7.5",
+            "--out",
+            out.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("note: an inpainting model without a mask: the whole image");
+    BufferedImage want = ImageIO.read(GOLDEN.resolve("e-9ch-txt2img-whole.s11.png").toFile());
+    atelier.testing.PixelAssert.assertPixelsClose(ImageIO.read(out.toFile()), want, "whole");
+    Path again = dir.resolve("again.png");
+    CliRun from = CliRun.of("generate", "--from", out.toString(), "--out", again.toString());
+    assertThat(from.exitCode()).as(from.err()).isZero();
+    atelier.testing.PixelAssert.assertPixelsClose(
+        ImageIO.read(again.toFile()), ImageIO.read(out.toFile()), "from");
   }
 
   @Test

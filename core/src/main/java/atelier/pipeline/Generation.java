@@ -104,9 +104,9 @@ final class Generation {
 
     // The basemap, once for all images (inpainting prepares its own, with the mask).
     Inpainting inpainting =
-        request.inpaint() == null
-            ? null
-            : Inpainting.prepare(info.unetInChannels(), request, settings, warnings);
+        request.inpaint() != null
+            ? Inpainting.prepare(info.unetInChannels(), request, settings, warnings)
+            : info.inpainting() ? Inpainting.wholeImage(request, settings, warnings) : null;
     Tensor initTensor = null;
     if (settings.strength() != null && inpainting == null) {
       BufferedImage fitted =
@@ -134,7 +134,13 @@ final class Generation {
       if (inpainting != null) {
         t = System.nanoTime();
         latents =
-            inpainting.start(model, generator, scheduler, startIndex, settings.strength() == 1.0);
+            inpainting.start(
+                model,
+                generator,
+                one,
+                scheduler,
+                startIndex,
+                settings.strength() == null || settings.strength() == 1.0);
         encodeMs += ms(t);
         listener.onProgress(
             progress(Progress.Stage.ENCODE_IMAGE, 1, 1, image, settings.batch(), t));
@@ -288,14 +294,6 @@ final class Generation {
   static GenerationSettings resolve(GenerationRequest r, ModelInfo info) {
     if (r.init() != null && !info.imageToImage()) {
       throw StableDiffusion.noImageToImage(info.path());
-    }
-    if (info.inpainting() && r.inpaint() == null) {
-      throw new BadRequestException(
-          "model "
-              + info.id()
-              + ": an inpainting model (its UNet takes 9 channels: latents, mask and masked"
-              + " image); expected --init IMAGE --mask MASK, found "
-              + (r.init() == null ? "neither" : "no mask"));
     }
     String scheduler =
         (r.scheduler() != null ? r.scheduler() : SchedulerKind.lookup(info.defaultScheduler()))

@@ -190,6 +190,43 @@ final class Inpainting {
         pasteTo);
   }
 
+  /**
+   * A 9-channel inpainting UNet without a mask: the whole image is repainted, as A1111's {@code
+   * txt2img_image_conditioning} and {@code img2img_image_conditioning} give an inpainting model (a
+   * mask of ones, the masked image mid-grey — 0 in [-1, 1] — VAE-encoded) and as diffusers'
+   * StableDiffusionInpaintPipeline does with an all-white mask (its masked image, {@code image ·
+   * (mask < 0.5)}, is 0 everywhere). Text-to-image runs at strength 1, so no basemap is encoded;
+   * image-to-image starts from the basemap fitted to the generation size. Nothing is pasted back.
+   *
+   * @param notes receives a note saying so
+   */
+  static Inpainting wholeImage(
+      GenerationRequest request, GenerationSettings run, List<String> notes) {
+    int w = run.width();
+    int h = run.height();
+    Tensor image = null;
+    if (request.init() != null) {
+      BufferedImage fitted = Resize.fit(request.init().image(), w, h, Resize.Fit.lookup(run.fit()));
+      image = ImageTensors.toTensor(opaque(fitted));
+    }
+    float[] latentMask = new float[(h / 8) * (w / 8)];
+    java.util.Arrays.fill(latentMask, 1f);
+    notes.add(
+        "an inpainting model without a mask: the whole image is repainted (a mask of ones and a"
+            + " mid-grey masked image, as A1111 and diffusers give inpainting models)");
+    return new Inpainting(
+        true,
+        new InpaintSettings(null, null, 0, null, null, null, false, null, null),
+        h / 8,
+        w / 8,
+        image,
+        Tensor.floats(new float[3 * h * w], 1, 3, h, w),
+        latentMask,
+        null,
+        null,
+        null);
+  }
+
   private static boolean anyTrue(boolean[] v) {
     for (boolean b : v) {
       if (b) {
@@ -241,11 +278,14 @@ final class Inpainting {
   /**
    * One image's start latents, drawing from {@code generator} in diffusers' order.
    *
+   * @param one the image's settings (its variation seed, if any, moves the start noise as in
+   *     text-to-image)
    * @param strengthMax whether strength is 1 (pure noise, as diffusers' {@code is_strength_max})
    */
   float[] start(
       StableDiffusion model,
       TorchGenerator generator,
+      GenerationSettings one,
       Scheduler scheduler,
       int startIndex,
       boolean strengthMax) {
@@ -263,7 +303,7 @@ final class Inpainting {
     } else if (!strengthMax && settings.fillMode() == InpaintSettings.Fill.NOTHING) {
       source = select(imageLatents, new float[size]);
     }
-    noise = generator.randn(size);
+    noise = VariationNoise.start(generator, one, 4, latentH, latentW);
     float[] latents;
     if (strengthMax) {
       latents = noise.clone();

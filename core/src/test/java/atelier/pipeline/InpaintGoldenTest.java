@@ -38,10 +38,18 @@ class InpaintGoldenTest {
     return new ObjectMapper().readTree(DIR.resolve("manifest.json").toFile());
   }
 
+  /** The cases with a mask. */
   static Stream<JsonNode> cases() throws IOException {
     List<JsonNode> out = new ArrayList<>();
     manifest().get("cases").forEach(out::add);
-    return out.stream();
+    return out.stream().filter(c -> !c.path("whole").asBoolean(false));
+  }
+
+  /** The cases of an inpainting model without a mask (the whole image repainted). */
+  static Stream<JsonNode> wholeImageCases() throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    manifest().get("cases").forEach(out::add);
+    return out.stream().filter(c -> c.path("whole").asBoolean(false));
   }
 
   static float[] floats(String file) throws IOException {
@@ -131,6 +139,61 @@ class InpaintGoldenTest {
       GoldenPipelineTest.assertPixelsClose(art.image(), expected, c.get("id").asText());
       assertThat(art.record().settings().inpaint().blur()).isEqualTo(c.get("blur").asInt());
     }
+  }
+
+  /**
+   * A 9-channel UNet without a mask (text-to-image, and image-to-image at strength 0.6): A1111's
+   * txt2img/img2img conditioning of inpainting models, diffusers' inpainting pipeline with an
+   * all-white mask; the timesteps, final latents and pixels as the reference's.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("wholeImageCases")
+  void anInpaintingModelWithoutAMaskRepaintsTheWholeImageAsTheReference(JsonNode c)
+      throws Exception {
+    Path init = DIR.resolve("basemap-64.png");
+    GenerationRequest.Builder b =
+        GenerationRequest.builder(c.get("prompt").asText())
+            .negativePrompt(c.get("negative").asText(""))
+            .size(c.get("width").asInt(), c.get("height").asInt())
+            .steps(c.get("steps").asInt())
+            .guidance(c.get("guidance").asDouble())
+            .scheduler(SchedulerKind.lookup(c.get("scheduler").asText()))
+            .seed(c.get("seed").asLong())
+            .batch(c.get("batch").asInt());
+    if (c.get("init").asBoolean()) {
+      b.init(
+              new InitImage(
+                  ImageIO.read(init.toFile()), init.toString(), ModelHasher.sha256Of(init)))
+          .strength(c.get("strength").asDouble());
+    }
+    GenerationRequest request = b.build();
+    GenerationResult result;
+    try (StableDiffusion sd =
+        StableDiffusion.load(TestPaths.tinyModel(c.get("model").asText()), SessionSettings.CPU)) {
+      assertThat(sd.info().inpainting()).isTrue();
+      result = sd.generate(request, ProgressListener.NONE, CancelToken.NONE);
+    }
+    JsonNode o = c.get("outputs").get(0);
+    Artwork art = result.images().get(0);
+    List<Double> timesteps = new ArrayList<>();
+    c.get("unet_timesteps").forEach(t -> timesteps.add(t.asDouble()));
+    assertThat(art.record().timesteps())
+        .containsExactly(timesteps.stream().mapToDouble(d -> d).toArray());
+    float[] want = floats(o.get("latents").asText());
+    float diff = atelier.testing.Golden.maxDiff(art.latents(), want);
+    float max = atelier.testing.Golden.maxAbs(want);
+    System.out.printf(
+        "golden-inpaint %s: max latent diff %.3g (%.3g of max |latent|)%n",
+        c.get("id").asText(), diff, diff / max);
+    assertThat(diff).as("%s: latents", c.get("id")).isLessThanOrEqualTo(1e-4f * max);
+    GoldenPipelineTest.assertPixelsClose(
+        art.image(),
+        ImageIO.read(DIR.resolve(o.get("png").asText()).toFile()),
+        c.get("id").asText());
+    // the record is what was asked: no mask, no inpainting settings; the note says what happened
+    assertThat(art.record().settings().inpaint()).isNull();
+    assertThat(art.record().warnings())
+        .anyMatch(w -> w.startsWith("an inpainting model without a mask: the whole image"));
   }
 
   @Test
