@@ -23,6 +23,11 @@ What it makes, under core/src/test/resources/models/ (needs sd15-optimum-1.22 fr
                             writes it: inputs sample [2B,4,H,W], timestep float32 [1],
                             encoder_hidden_states [2B,77,16], controlnet_conds [2, 2B, 3, 8H, 8W],
                             conditioning_scales [2, 1]; output noise_pred.
+  sd15-inpainting-controlnet-onnxstack/  sd15-inpainting-optimum's files plus controlnet/model.onnx: the
+                            9-channel inpainting UNet taking the same residual inputs (sample [B,9,h,w];
+                            OnnxStack's converter exports an inpainting model's ControlNet UNet from its own
+                            UNet the same way). The ControlNets above fit it: they see the 4 latent channels,
+                            as diffusers' StableDiffusionControlNetInpaintPipeline feeds them.
   controlnet-tiny-narrow/   a ControlNet for another UNet (block_out_channels 8, 16): its residuals do not fit
                             the tiny SD 1.5 UNet (for the mismatch error; untrained weights, scale input absent).
   control-images/           edges-64.png (a canny-like white-on-black line drawing) and blocks-64.png.
@@ -33,7 +38,8 @@ standard deviation of the skip it is added to (a real trained ControlNet's resid
 zero-initialised ones would make every test vacuous).
 
 How to run (seconds; deterministic):
-    /usr/bin/python3 tools/make_tiny_controlnet.py
+    /usr/bin/python3 tools/make_tiny_controlnet.py [--only sd15-inpainting-controlnet-onnxstack]
+(--only rewrites just that folder, leaving the other models as they are.)
 Needs Debian's python3-torch (1.13), python3-onnx (1.12), python3-pil.
 """
 
@@ -189,6 +195,29 @@ def export_residual_unet(out):
     onnx_util.save(graph, out / "controlnet" / "model.onnx", "model.onnx_data")
 
 
+INPAINT_BASE = "sd15-inpainting-optimum"
+
+
+def export_inpaint_residual_unet(out):
+    """The 9-channel inpainting UNet with residual inputs, as export_residual_unet for the plain one."""
+    variant = tiny_spec.VARIANTS[INPAINT_BASE]
+    unet = tiny_spec.unet(variant)
+    assert unet.config.in_channels == 9 and unet.config.block_out_channels == VARIANT.unet.block_out_channels
+    sample4, context, cond = example(2)
+    down, mid = controlnet("a")(sample4, torch.tensor([981.0, 981.0]), context, cond, 1.0)
+    g = torch.Generator().manual_seed(9)
+    sample = torch.randn((2, 9, 8, 8), generator=g)
+    names = residual_names(len(down))
+    axes = {"sample": IMG, "timestep": {0: "batch"}, "encoder_hidden_states": {0: "batch", 1: "sequence"},
+            "out_sample": IMG}
+    for i, name in enumerate(names):
+        axes[name] = {0: "batch", 2: f"height_{i}", 3: f"width_{i}"}
+    args = (sample, torch.tensor([981.0, 981.0]), context, *down, mid)
+    graph = onnx_util.export(ResidualUnet(unet), args, ["sample", "timestep", "encoder_hidden_states", *names],
+                             ["out_sample"], axes, 14)
+    onnx_util.save(graph, out / "controlnet" / "model.onnx", "model.onnx_data")
+
+
 def export_fused(out):
     sample, context, cond = example(2)
     fused = FusedUnet(tiny_spec.unet(VARIANT), [controlnet("a"), controlnet("b")])
@@ -227,10 +256,26 @@ def check_signals():
         assert rel > 0.05 and rel_img > 0.02, (rel, rel_img)
 
 
+def write_inpaint_residual():
+    out = MODELS / "sd15-inpainting-controlnet-onnxstack"
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(MODELS / INPAINT_BASE, out)
+    export_inpaint_residual_unet(out)
+    path = out / "controlnet" / "model.onnx"
+    onnx.checker.check_model(str(path))
+    io = onnx_util.describe_io(onnx.load(str(path), load_external_data=False))
+    print(f"{path.relative_to(MODELS)}: in {[(n, d, s) for n, d, s in io['inputs']]}")
+
+
 def main():
     torch.set_grad_enabled(False)
     base = MODELS / BASE
     assert base.is_dir(), f"{base} missing: run tools/make_tiny_models.py first"
+    if sys.argv[1:] == ["--only", "sd15-inpainting-controlnet-onnxstack"]:
+        write_inpaint_residual()
+        return
+    assert not sys.argv[1:], f"unknown arguments {sys.argv[1:]}"
     for key, name in NETS.items():
         out = MODELS / name
         if out.exists():
@@ -258,6 +303,7 @@ def main():
         io = onnx_util.describe_io(onnx.load(str(path), load_external_data=False))
         print(f"{path.relative_to(MODELS)}: in {[(n, d, s) for n, d, s in io['inputs']]}")
         print(f"    out {[(n, d, s) for n, d, s in io['outputs']]}")
+    write_inpaint_residual()
     check_signals()
 
 

@@ -32,6 +32,13 @@ samplers (tools/schedulers.py), following diffusers' pipeline_stable_diffusion_i
     [-1, 1], VAE-encoded) and as diffusers' StableDiffusionInpaintPipeline does with an all-white mask
     (masked image = image · (mask < 0.5) = 0; its posterior sample drawn after the start noise).
     Without a basemap (`init` false) the image is never encoded: strength is 1.
+  - cases with `control` set: a ControlNet (tools/make_tiny_controlnet.py's tiny ControlNet a, at
+    `control_scale`, over the whole range) in front of the 9-channel UNet, as diffusers'
+    pipelines/controlnet/pipeline_controlnet_inpaint.py (same commit) runs it: the ControlNet gets
+    the scaled 4-channel latents (`control_model_input = latent_model_input`, before the mask and
+    masked latents are concatenated), the control image in [0, 1] for every row of the guidance
+    batch, and the UNet (models/sd15-inpainting-controlnet-onnxstack: the residual-input export of
+    the same inpainting UNet) adds its residuals; the draws are the inpainting pipeline's.
 
 How to run (seconds; deterministic; needs the models built by make_tiny_models.py):
     /usr/bin/python3 tools/reference_inpaint.py [--models DIR] [--out DIR]
@@ -81,6 +88,9 @@ class Case:
     height: int = 64
     whole: bool = False  # no mask: the whole image is repainted (a mask of ones)
     init: bool = True  # with the basemap (image-to-image); False: text-to-image (strength 1)
+    control: str = ""  # a tiny ControlNet (make_tiny_controlnet.NETS key) in front of the UNet
+    control_image: str = ""  # in core/src/test/resources/control-images/
+    control_scale: float = 1.0
 
 
 CASES = [
@@ -96,7 +106,14 @@ CASES = [
          whole=True, init=False),
     Case("f-9ch-img2img-whole", "sd15-inpainting-optimum", "a bowl of fruit", "blurry", "ddim", 5, 6.0, 12, 0.6,
          whole=True),
+    Case("g-9ch-controlnet-euler", "sd15-inpainting-controlnet-onnxstack", "a lighthouse on a cliff", "", "euler", 4,
+         7.5, 21, 1.0, blur=2, control="a", control_image="edges-64.png", control_scale=0.8),
 ]
+
+
+def torch_model(case):
+    """The tiny model whose torch modules make the case: a residual-input copy has its base's weights."""
+    return "sd15-inpainting-optimum" if case.model == "sd15-inpainting-controlnet-onnxstack" else case.model
 
 
 def write_mask(path):
@@ -188,10 +205,20 @@ def run_image(case, m, seed, context, image, mask_px, latent_mask, nine):
     cfg = context.shape[0] == 2
     for i, t in enumerate(timesteps):
         model_in = sched.scale_model_input(torch.cat([latents] * 2) if cfg else latents)
+        control_in = model_in  # the ControlNet sees the 4 latent channels
         if nine:
             b = model_in.shape[0]
             model_in = torch.cat([model_in, latent_mask.repeat(b, 1, 1, 1), masked_latents.repeat(b, 1, 1, 1)], dim=1)
-        out = m.unet(model_in, m.timestep(t), context, None)
+        if case.control:
+            from controlnet_arch import unet_with_residuals  # noqa: E402
+            import make_tiny_controlnet as mtc  # noqa: E402
+
+            tt = torch.tensor([float(t)]).expand(model_in.shape[0])
+            cond_img = control_image(case.control_image).repeat(model_in.shape[0], 1, 1, 1)
+            down, mid = mtc.controlnet(case.control)(control_in, tt, context, cond_img, case.control_scale)
+            out = unet_with_residuals(m.unet, model_in, tt, context, down, mid)
+        else:
+            out = m.unet(model_in, m.timestep(t), context, None)
         if cfg:
             uncond, cond = out.chunk(2)
             out = uncond + case.guidance * (cond - uncond)
@@ -205,6 +232,12 @@ def run_image(case, m, seed, context, image, mask_px, latent_mask, nine):
     return start, latents, decoded, masked_latents, [float(t) for t in timesteps], t_start
 
 
+def control_image(name):
+    """A control image PNG -> float32 [1, 3, H, W] in [0, 1] (diffusers' control image processor)."""
+    arr = np.array(Image.open(ref.RESOURCES / "control-images" / name).convert("RGB")).astype(np.float32) / 255.0
+    return torch.from_numpy(arr).permute(2, 0, 1)[None].contiguous()
+
+
 def paste_back(generated, original, overlay):
     a = 255 - overlay.astype(np.int64)[..., None]
     return ((a * original.astype(np.int64) + (255 - a) * generated.astype(np.int64) + 127) // 255).astype(np.uint8)
@@ -212,7 +245,7 @@ def paste_back(generated, original, overlay):
 
 @torch.no_grad()
 def run_case(case, models, out):
-    m = ref.Model(models / case.model)
+    m = ref.Model(models / torch_model(case))
     nine = m.variant.unet.in_channels == 9
     ids = m.ids(case.prompt)
     cond = m.text(torch.tensor([ids]))[0]
@@ -292,7 +325,7 @@ def main():
     args.out.mkdir(parents=True)
     ref.write_basemap(args.out / BASEMAP)
     write_mask(args.out / MASK)
-    for name in sorted({c.model for c in CASES}):
+    for name in sorted({torch_model(c) for c in CASES}):
         print(f"{name}: {ref.Model(args.models / name).check_weights()} ONNX initialisers equal the torch parameters")
     entries = []
     for case in CASES:

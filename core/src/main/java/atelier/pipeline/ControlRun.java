@@ -22,6 +22,9 @@ import java.util.Map;
  * step counter.
  */
 final class ControlRun {
+  /** The latent channels a ControlNet takes as its sample. */
+  static final int LATENT_CHANNELS = 4;
+
   private final StableDiffusion model;
   private final Controls controls;
   private final List<float[]> images = new ArrayList<>();
@@ -275,7 +278,9 @@ final class ControlRun {
       if (rows.isEmpty()) {
         return null; // only the negative prompt's row in this call: no residuals (zeros)
       }
-      Tensor lat = rowsOf(latents, rows);
+      // An inpainting UNet's input is [latents, mask, masked latents]; the ControlNet sees the
+      // latents alone (diffusers' StableDiffusionControlNetInpaintPipeline).
+      Tensor lat = latentChannels(rowsOf(latents, rows));
       Tensor st = rowsOf(states, rows);
       int plane = image.length;
       float[] imgs = new float[rows.size() * plane];
@@ -300,6 +305,23 @@ final class ControlRun {
       }
       return full;
     }
+  }
+
+  /** The first {@link #LATENT_CHANNELS} channels of an NCHW tensor (itself when it has no more). */
+  static Tensor latentChannels(Tensor t) {
+    long[] shape = t.shape();
+    if (shape[1] == LATENT_CHANNELS) {
+      return t;
+    }
+    int n = (int) shape[0];
+    int plane = (int) (shape[2] * shape[3]);
+    int per = (int) shape[1] * plane;
+    float[] all = t.floatData();
+    float[] data = new float[n * LATENT_CHANNELS * plane];
+    for (int r = 0; r < n; r++) {
+      System.arraycopy(all, r * per, data, r * LATENT_CHANNELS * plane, LATENT_CHANNELS * plane);
+    }
+    return Tensor.floats(data, n, LATENT_CHANNELS, shape[2], shape[3]);
   }
 
   private static Tensor rowsOf(Tensor t, List<Integer> rows) {

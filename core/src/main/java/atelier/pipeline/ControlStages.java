@@ -53,6 +53,23 @@ final class ControlStages implements AutoCloseable {
             u.close();
             continue;
           }
+          int own = unet.declaredSampleChannels();
+          int takes = u.declaredSampleChannels();
+          if (own > 0 && takes > 0 && own != takes) {
+            u.close();
+            throw new BadRequestException(
+                "control: the model's UNet "
+                    + unet.model().path()
+                    + " takes "
+                    + own
+                    + " channels"
+                    + (own == 9 ? " (an inpainting UNet)" : "")
+                    + " but its ControlNet UNet "
+                    + graph
+                    + " takes "
+                    + takes
+                    + "; expected a ControlNet UNet exported from the same UNet");
+          }
           residualUnet = u;
           break;
         }

@@ -57,6 +57,35 @@ class ControlNetInputTest {
   }
 
   @Test
+  void anInpaintingModelWhoseControlNetUnetTakesFourChannelsNamesBoth(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // the 9-channel inpainting model with the 4-channel residual UNet of the plain model beside it
+    Path model = dir.resolve("mixed");
+    Path from = TestPaths.tinyModel("sd15-inpainting-optimum");
+    try (var files = java.nio.file.Files.walk(from)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        java.nio.file.Files.copy(p, model.resolve(from.relativize(p).toString()));
+      }
+    }
+    Path residual = TestPaths.tinyModel("sd15-controlnet-onnxstack").resolve("controlnet");
+    java.nio.file.Files.createDirectories(model.resolve("controlnet"));
+    for (String f : List.of("model.onnx", "model.onnx_data")) {
+      java.nio.file.Files.copy(residual.resolve(f), model.resolve("controlnet").resolve(f));
+    }
+    try (StableDiffusion sd = StableDiffusion.load(model, SessionSettings.CPU)) {
+      assertThatThrownBy(
+              () ->
+                  sd.generate(
+                      request(new Controls(List.of(separate("a", A)), false)),
+                      ProgressListener.NONE,
+                      CancelToken.NONE))
+          .isInstanceOf(BadRequestException.class)
+          .hasMessageContaining("takes 9 channels (an inpainting UNet) but its ControlNet UNet")
+          .hasMessageContaining(model.resolve("controlnet/model.onnx") + " takes 4;");
+    }
+  }
+
+  @Test
   void aControlImageOfAnotherSizeIsFittedWithANote() {
     ControlInput big = new ControlInput("a", A, 0, image(100, 80), 1.0, 0.0, 1.0);
     try (StableDiffusion sd =

@@ -42,7 +42,15 @@ class InpaintGoldenTest {
   static Stream<JsonNode> cases() throws IOException {
     List<JsonNode> out = new ArrayList<>();
     manifest().get("cases").forEach(out::add);
-    return out.stream().filter(c -> !c.path("whole").asBoolean(false));
+    return out.stream()
+        .filter(c -> !c.path("whole").asBoolean(false) && c.path("control").asText("").isEmpty());
+  }
+
+  /** The cases with a ControlNet in front of the inpainting UNet. */
+  static Stream<JsonNode> controlCases() throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    manifest().get("cases").forEach(out::add);
+    return out.stream().filter(c -> !c.path("control").asText("").isEmpty());
   }
 
   /** The cases of an inpainting model without a mask (the whole image repainted). */
@@ -194,6 +202,60 @@ class InpaintGoldenTest {
     assertThat(art.record().settings().inpaint()).isNull();
     assertThat(art.record().warnings())
         .anyMatch(w -> w.startsWith("an inpainting model without a mask: the whole image"));
+  }
+
+  /**
+   * A ControlNet with a 9-channel inpainting UNet (the separate export style: the tiny ControlNet a
+   * and the residual-input export of the tiny inpainting UNet): the ControlNet sees the 4 latent
+   * channels, as diffusers' StableDiffusionControlNetInpaintPipeline feeds it; latents and pixels
+   * as the reference's, and different from the same run without the ControlNet.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("controlCases")
+  void aControlNetSteersAnInpaintingUnetAsTheReference(JsonNode c) throws Exception {
+    Path image =
+        TestPaths.repoRoot()
+            .resolve("core/src/test/resources/control-images")
+            .resolve(c.get("control_image").asText());
+    String net = "controlnet-tiny-" + c.get("control").asText();
+    ControlInput control =
+        new ControlInput(
+            net,
+            TestPaths.tinyModel(net),
+            0,
+            new InitImage(
+                ImageIO.read(image.toFile()), image.toString(), ModelHasher.sha256Of(image)),
+            c.get("control_scale").asDouble(),
+            0,
+            1);
+    GenerationRequest plain = request(c, true);
+    GenerationRequest request =
+        plain.toBuilder().controls(new Controls(List.of(control), false)).build();
+    GenerationResult result;
+    GenerationResult without;
+    try (StableDiffusion sd =
+        StableDiffusion.load(TestPaths.tinyModel(c.get("model").asText()), SessionSettings.CPU)) {
+      assertThat(sd.info().inpainting()).isTrue();
+      result = sd.generate(request, ProgressListener.NONE, CancelToken.NONE);
+      without = sd.generate(plain, ProgressListener.NONE, CancelToken.NONE);
+    }
+    JsonNode o = c.get("outputs").get(0);
+    Artwork art = result.images().get(0);
+    float[] want = floats(o.get("latents").asText());
+    float diff = atelier.testing.Golden.maxDiff(art.latents(), want);
+    float max = atelier.testing.Golden.maxAbs(want);
+    System.out.printf(
+        "golden-inpaint %s: max latent diff %.3g (%.3g of max |latent|)%n",
+        c.get("id").asText(), diff, diff / max);
+    assertThat(diff).as("%s: latents", c.get("id")).isLessThanOrEqualTo(1e-4f * max);
+    GoldenPipelineTest.assertPixelsClose(
+        art.image(),
+        ImageIO.read(DIR.resolve(o.get("png").asText()).toFile()),
+        c.get("id").asText());
+    float off = atelier.testing.Golden.maxDiff(without.images().get(0).latents(), want);
+    assertThat(off).as("the ControlNet changes the latents").isGreaterThan(100 * diff);
+    assertThat(art.record().settings().controls()).hasSize(1);
+    assertThat(art.record().settings().inpaint().blur()).isEqualTo(c.get("blur").asInt());
   }
 
   @Test
