@@ -13,10 +13,19 @@ the same 4 latent channels, with PyTorch's default random initialisation (seeded
 Layout: deinferno/taesd-onnx on Hugging Face (also julienkay/taesd) ships TAESD as vae_decoder/model.onnx
 and vae_encoder/model.onnx, a drop-in for Optimum's ORTStableDiffusionPipeline sessions, so the I/O
 names here are Optimum's VAE names: decoder latent_sample -> sample, encoder sample -> latent_sample
-(batch, height and width dynamic, opset 14). Not verified against the real files: their scaling
-convention (raw taesd.py as here, or diffusers' AutoencoderTiny wrapping) could not be checked offline.
+(batch, height and width dynamic, opset 14).
 
-Writes, under core/src/test/resources/models/taesd-tiny/:
+Two scaling conventions exist for such exports, and both are written:
+  taesd-tiny/            madebyollin's taesd.py modules exported as they are: images in [0, 1].
+  taesd-tiny-diffusers/  the same weights as diffusers' AutoencoderTiny wraps them, which is what an
+                         export through diffusers/Optimum (AutoencoderTiny.decode / .encode, as the
+                         drop-in sessions for Optimum's pipeline must be) contains: DecoderTiny ends in
+                         x.mul(2).sub(1) (images in [-1, 1], the SD VAE's range) and EncoderTiny starts
+                         with x.add(1).div(2). Latents are at scale 1 in both (AutoencoderTiny's
+                         scaling_factor is 1.0).
+
+Writes, under core/src/test/resources/models/taesd-tiny/ (and the two graphs again, wrapped, under
+taesd-tiny-diffusers/):
   vae_decoder/model.onnx, vae_encoder/model.onnx   the tiny TAESD halves
   reference.json   fixed latents [1,4,3,5] (seeded normal * 1.5), the torch decoder's image [1,3,24,40],
                    a fixed image [1,3,16,24] in [0, 1] and the torch encoder's latents [1,4,2,3]
@@ -82,6 +91,28 @@ def encoder(width=WIDTH, latent=LATENT_CHANNELS):
     return nn.Sequential(*layers)
 
 
+class DiffusersDecoder(nn.Module):
+    """diffusers' DecoderTiny output convention: taesd.py's [0, 1] image mapped to [-1, 1]."""
+
+    def __init__(self, dec):
+        super().__init__()
+        self.dec = dec
+
+    def forward(self, x):
+        return self.dec(x).mul(2).sub(1)
+
+
+class DiffusersEncoder(nn.Module):
+    """diffusers' EncoderTiny input convention: an image in [-1, 1] mapped to [0, 1] first."""
+
+    def __init__(self, enc):
+        super().__init__()
+        self.enc = enc
+
+    def forward(self, x):
+        return self.enc(x.add(1).div(2))
+
+
 def export(module, example, in_name, out_name, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     axes = {0: "batch", 2: "height", 3: "width"}
@@ -134,6 +165,9 @@ def main():
         "encoded": flat(encoded),
     }
     (OUT / "reference.json").write_text(json.dumps(ref) + "\n")
+    wrapped = OUT.parent / "taesd-tiny-diffusers"
+    export(DiffusersDecoder(dec).eval(), latents, "latent_sample", "sample", wrapped / "vae_decoder" / "model.onnx")
+    export(DiffusersEncoder(enc).eval(), image * 2 - 1, "sample", "latent_sample", wrapped / "vae_encoder" / "model.onnx")
     print(
         f"decoded {tuple(decoded.shape)} min {decoded.min():.3f} max {decoded.max():.3f} std {decoded.std():.3f}; "
         f"encoded {tuple(encoded.shape)} std {encoded.std():.3f}; "

@@ -18,17 +18,30 @@ import java.util.function.Consumer;
  * --vae taesd}) and as a {@link LatentPreview} for progress pictures.
  *
  * <p>The graph is {@code vae_decoder/model.onnx} of a TAESD folder, input {@code latent_sample},
- * output {@code sample} (deinferno/taesd-onnx's layout). Owns its session; thread-safe (ONNX
- * Runtime sessions allow concurrent runs and the class keeps no run state).
+ * output {@code sample} (deinferno/taesd-onnx's layout). Exports come in two ranges ({@link
+ * Range}): madebyollin's {@code taesd.py} decoder gives [0, 1]; diffusers' {@code AutoencoderTiny}
+ * (what an export through diffusers or Optimum holds) ends in {@code x.mul(2).sub(1)} and gives
+ * [-1, 1]. The range is read from the graph at load; {@link #decode} always returns [0, 1]. Owns
+ * its session; thread-safe (ONNX Runtime sessions allow concurrent runs and the class keeps no run
+ * state).
  */
 public final class TaesdDecoder implements LatentPreview, AutoCloseable {
   /** The graph inside a TAESD folder. */
   public static final String GRAPH = "vae_decoder/model.onnx";
 
+  /** The range of the images a TAESD decoder graph gives. */
+  public enum Range {
+    /** madebyollin's {@code taesd.py}: about [0, 1]. */
+    ZERO_TO_ONE,
+    /** diffusers' {@code AutoencoderTiny} ({@code DecoderTiny} ends in {@code x·2 − 1}). */
+    MINUS_ONE_TO_ONE
+  }
+
   private final OnnxModel model;
+  private final Range range;
 
   /**
-   * Wraps an opened graph, checking its input and output.
+   * Wraps an opened graph, checking its input and output and reading its range.
    *
    * @throws ModelLoadException when the names, ranks or latent channels do not fit
    */
@@ -43,6 +56,12 @@ public final class TaesdDecoder implements LatentPreview, AutoCloseable {
               + model.path()
               + "): input 'latent_sample' expected 4 latent channels (SD 1.x/2.x), found "
               + in.shapeText());
+    }
+    try {
+      this.range = TaesdGraphs.outputRange(model.path());
+    } catch (ModelLoadException e) {
+      model.close();
+      throw e;
     }
   }
 
@@ -88,19 +107,40 @@ public final class TaesdDecoder implements LatentPreview, AutoCloseable {
    * @return {@code [batch, 3, 8h, 8w]}, about [0, 1] (not clamped)
    */
   public Tensor decode(Tensor latents) {
+    Tensor out = raw(latents);
+    if (range == Range.ZERO_TO_ONE) {
+      return out;
+    }
+    float[] px = out.floatData().clone();
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (px[i] + 1f) / 2f;
+    }
+    return Tensor.floats(px, out.shape());
+  }
+
+  /** The graph's own output, in its {@link #range()}. */
+  private Tensor raw(Tensor latents) {
     return model.run(Map.of("latent_sample", latents), "sample").get("sample");
+  }
+
+  /** The range of the graph's images, read from the graph at load. */
+  public Range range() {
+    return range;
   }
 
   /**
    * Decodes as {@link VaeDecoder#decode} does, for the pipeline: the latents already divided by the
-   * VAE's {@code scalingFactor} are multiplied back, and the [0, 1] image is mapped to [-1, 1].
+   * VAE's {@code scalingFactor} are multiplied back, and the image is returned in [-1, 1].
    */
   public Tensor decodeLikeVae(Tensor vaeLatents, float scalingFactor) {
     float[] lat = vaeLatents.floatData().clone();
     for (int i = 0; i < lat.length; i++) {
       lat[i] *= scalingFactor;
     }
-    Tensor img = decode(Tensor.floats(lat, vaeLatents.shape()));
+    Tensor img = raw(Tensor.floats(lat, vaeLatents.shape()));
+    if (range == Range.MINUS_ONE_TO_ONE) {
+      return img; // already the VAE's range
+    }
     float[] px = img.floatData().clone();
     for (int i = 0; i < px.length; i++) {
       px[i] = px[i] * 2f - 1f;

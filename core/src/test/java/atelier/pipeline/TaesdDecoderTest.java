@@ -58,6 +58,47 @@ class TaesdDecoderTest {
     }
   }
 
+  /**
+   * The same weights exported as diffusers' AutoencoderTiny wraps them (its decoder ends in {@code
+   * x.mul(2).sub(1)}: images in [-1, 1]), which is what an export through diffusers or Optimum
+   * holds: decoded, previewed and used as the VAE's stand-in exactly as madebyollin's [0, 1]
+   * export.
+   */
+  @Test
+  void aDiffusersStyleExportInMinusOneToOneDecodesTheSamePicture() throws Exception {
+    JsonNode ref = new ObjectMapper().readTree(DIR.resolve("reference.json").toFile());
+    float[] latents = floats(ref.get("latents"));
+    float[] want = floats(ref.get("decoded"));
+    Path diffusers = DIR.resolveSibling("taesd-tiny-diffusers");
+    try (TaesdDecoder d = TaesdDecoder.open(diffusers, SessionSettings.CPU);
+        TaesdDecoder plain = TaesdDecoder.open(DIR, SessionSettings.CPU)) {
+      assertThat(d.range()).isEqualTo(TaesdDecoder.Range.MINUS_ONE_TO_ONE);
+      assertThat(plain.range()).isEqualTo(TaesdDecoder.Range.ZERO_TO_ONE);
+      float[] got = d.decode(Tensor.floats(latents, 1, 4, 3, 5)).floatData();
+      for (int i = 0; i < want.length; i++) {
+        assertThat(Math.abs(got[i] - want[i])).as("index %d", i).isLessThan(1e-4f);
+      }
+      float[] scaled = latents.clone();
+      for (int i = 0; i < scaled.length; i++) {
+        scaled[i] /= 0.18215f;
+      }
+      float[] vae = d.decodeLikeVae(Tensor.floats(scaled, 1, 4, 3, 5), 0.18215f).floatData();
+      for (int i = 0; i < want.length; i++) {
+        assertThat(Math.abs(vae[i] - (want[i] * 2 - 1))).as("index %d", i).isLessThan(2e-4f);
+      }
+      BufferedImage a = d.preview(latents, 4, 3, 5);
+      BufferedImage b = plain.preview(latents, 4, 3, 5);
+      for (int y = 0; y < 24; y++) {
+        for (int x = 0; x < 40; x++) {
+          for (int sh = 0; sh <= 16; sh += 8) {
+            assertThat((a.getRGB(x, y) >> sh) & 255)
+                .isCloseTo((b.getRGB(x, y) >> sh) & 255, within1());
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void previewIsTheDecodeIn8Bit() throws Exception {
     JsonNode ref = new ObjectMapper().readTree(DIR.resolve("reference.json").toFile());
