@@ -25,7 +25,12 @@ public enum ModelKind {
    * A separate ControlNet export: {@code model.onnx} with the residual outputs
    * (docs/controlnet.md).
    */
-  CONTROLNET("controlnet");
+  CONTROLNET("controlnet"),
+  /**
+   * A TAESD export: {@code vae_decoder/model.onnx} (and {@code vae_encoder/model.onnx}); the one
+   * with id {@code taesd} is what {@code --vae taesd} uses (docs/taesd.md).
+   */
+  TAESD("taesd");
 
   private final String id;
 
