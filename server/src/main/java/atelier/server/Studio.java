@@ -216,6 +216,9 @@ public final class Studio {
                 + ", found a path");
       }
     }
+    if (kind.equals("generate")) {
+      refuseControlAndMaskFiles(s);
+    }
     CraftRequests.checkScorers(kind, s.get("scorers"));
     String modelField = "model";
     JsonNode model = s.get(modelField);
@@ -311,6 +314,40 @@ public final class Studio {
   /** The installed upscalers' ids. */
   public List<String> upscalerIds() {
     return UpscalerStore.of(home).ids();
+  }
+
+  /**
+   * A generate spec's ControlNets and mask come as bytes and installed ids: a control image or mask
+   * path, or a ControlNet folder, would make the server read a file the client names.
+   */
+  private static void refuseControlAndMaskFiles(ObjectNode s) {
+    JsonNode controls = s.get("controls");
+    if (controls != null && controls.isArray()) {
+      for (int i = 0; i < controls.size(); i++) {
+        JsonNode c = controls.get(i);
+        String field = "generate spec field 'controls[" + i + "]";
+        JsonNode image = c.get("image");
+        if (image != null && !image.isNull()) {
+          throw new BadRequestException(
+              field
+                  + ".image': the server reads no file a client names; expected the control"
+                  + " image's bytes in controls["
+                  + i
+                  + "].imageData (base64), found a path");
+        }
+        JsonNode model = c.get("model");
+        if (model != null && model.isTextual() && !model.asText().matches("[1-9][0-9]?")) {
+          refusePath(field + ".model'", model.asText());
+        }
+      }
+    }
+    JsonNode inpaint = s.get("inpaint");
+    JsonNode mask = inpaint == null ? null : inpaint.get("mask");
+    if (mask != null && !mask.isNull()) {
+      throw new BadRequestException(
+          "generate spec field 'inpaint.mask': the server reads no file a client names; expected"
+              + " the mask's bytes in maskData (base64), found a path");
+    }
   }
 
   private static void refusePath(String field, String value) {

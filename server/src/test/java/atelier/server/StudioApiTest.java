@@ -259,6 +259,23 @@ class StudioApiTest {
         "generate spec field 'scorers[0]': expected a scorer name (technical, clip, aesthetic,"
             + " quality:NAME), found a path 'quality:/tmp/m.tribuo'"
       },
+      {
+        "{\"kind\":\"generate\",\"spec\":{\"prompt\":\"a\","
+            + "\"controls\":[{\"model\":\"canny\",\"image\":\"/etc/passwd\"}]}}",
+        "generate spec field 'controls[0].image': the server reads no file a client names;"
+            + " expected the control image's bytes in controls[0].imageData (base64), found a path"
+      },
+      {
+        "{\"kind\":\"generate\",\"spec\":{\"prompt\":\"a\","
+            + "\"controls\":[{\"model\":\"/srv/cn\",\"imageData\":\"AAAA\"}]}}",
+        "generate spec field 'controls[0].model': expected an installed id, found a path '/srv/cn'"
+      },
+      {
+        "{\"kind\":\"generate\",\"spec\":{\"prompt\":\"a\","
+            + "\"inpaint\":{\"mask\":\"/etc/mask.png\"}}}",
+        "generate spec field 'inpaint.mask': the server reads no file a client names; expected the"
+            + " mask's bytes in maskData (base64), found a path"
+      },
     };
     for (String[] c : cases) {
       HttpResponse<String> r = f.post("/api/jobs", c[0]);
