@@ -258,6 +258,22 @@ class InpaintGoldenTest {
     assertThat(art.record().settings().inpaint().blur()).isEqualTo(c.get("blur").asInt());
   }
 
+  /** A variation seed moves inpainting's start noise as it moves text-to-image's. */
+  @Test
+  void aVariationSeedChangesAnInpaintedImage() throws Exception {
+    JsonNode c = cases().filter(n -> n.get("id").asText().startsWith("a-")).findFirst().get();
+    GenerationRequest request = request(c, true).toBuilder().batch(1).variation(7L, 0.5).build();
+    GenerationResult result;
+    try (StableDiffusion sd =
+        StableDiffusion.load(TestPaths.tinyModel(c.get("model").asText()), SessionSettings.CPU)) {
+      result = sd.generate(request, ProgressListener.NONE, CancelToken.NONE);
+    }
+    float[] plain = floats(c.get("outputs").get(0).get("latents").asText());
+    float diff = atelier.testing.Golden.maxDiff(result.images().get(0).latents(), plain);
+    assertThat(diff).isGreaterThan(0.05f * atelier.testing.Golden.maxAbs(plain));
+    assertThat(result.images().get(0).record().settings().subseed()).isEqualTo(7L);
+  }
+
   @Test
   void withoutPasteBackTheDecoderOutputIsKept() throws Exception {
     JsonNode c = null;
