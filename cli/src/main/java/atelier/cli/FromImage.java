@@ -209,12 +209,15 @@ record FromImage(
       }
       String model = controlNet(png, c.model(), home);
       if (model == null) {
+        boolean path = c.model().contains("/") || c.model().contains("\\");
         notes.add(
             what
-                + "no installed ControlNet or folder has that name (atelier models import DIR"
-                + " --kind controlnet --id "
-                + c.model()
-                + ", or give --control)");
+                + (path
+                    ? "no ControlNet folder or graph is there any more (give --control)"
+                    : "no installed ControlNet or folder has that name (atelier models import DIR"
+                        + " --kind controlnet --id "
+                        + c.model()
+                        + ", or give --control)"));
         continue;
       }
       out.add(

@@ -251,6 +251,45 @@ class ControlCommandTest {
   }
 
   @Test
+  void aControlNetGivenAsARelativePathIsRecordedAbsoluteAndNamedWhenGone(@TempDir Path dir)
+      throws Exception {
+    Path net = dir.resolve("cn");
+    Files.createDirectories(net);
+    Files.copy(Path.of(A).resolve("model.onnx"), net.resolve("model.onnx"));
+    String relative = Path.of("").toAbsolutePath().relativize(net).toString();
+    Path first = dir.resolve("cn.png");
+    CliRun gen =
+        CliRun.of(
+            "generate",
+            "x",
+            "--model",
+            MODEL,
+            "--steps",
+            "1",
+            "--seed",
+            "2",
+            "--control",
+            relative + ":" + EDGES,
+            "--out",
+            first.toString());
+    assertThat(gen.exitCode()).as(gen.err()).isZero();
+    assertThat(ArtworkPng.read(first).settings().controls().get(0).model())
+        .isEqualTo(net.toAbsolutePath().normalize().toString());
+    Files.delete(net.resolve("model.onnx"));
+    Files.delete(net);
+    CliRun from =
+        CliRun.of("generate", "--from", first.toString(), "--out", dir.resolve("b.png").toString());
+    assertThat(from.exitCode()).as(from.err()).isZero();
+    assertThat(from.err())
+        .contains(
+            "not repeated: controlnet "
+                + net.toAbsolutePath().normalize()
+                + " (image "
+                + EDGES
+                + ", scale 1.0): no ControlNet folder or graph is there any more");
+  }
+
+  @Test
   void fromRefusesAControlImageThatChanged(@TempDir Path dir) throws Exception {
     Path edges = Files.copy(Path.of(EDGES), dir.resolve("edges.png"));
     Path first = dir.resolve("cn.png");

@@ -1,5 +1,8 @@
 package atelier.pipeline;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * One ControlNet of a generation as its image's record stores it (in {@code settings.controls}), so
  * {@code generate --from} can make the image again: which ControlNet, which control image file (by
@@ -7,8 +10,8 @@ package atelier.pipeline;
  * are those of a job spec's control ({@code atelier.jobs.ControlSpec}), so stored settings read as
  * a generate job. Immutable.
  *
- * @param model the ControlNet as it was named (a folder or graph path, an installed id, or a fused
- *     slot number)
+ * @param model the ControlNet: an installed id or a fused slot number as it was named, or a folder
+ *     or graph given as a path, made absolute (so {@code --from} finds it from any folder)
  * @param image the control image file as it was given, or null when it was not a file (an upload, a
  *     recipe's generated basemap)
  * @param imageSha256 hex SHA-256 of the control image file's bytes (before preprocessing)
@@ -29,7 +32,15 @@ public record ControlSettings(
 
   /** The record of a request's ControlNet. */
   public static ControlSettings of(ControlInput c) {
+    Path named = Path.of(c.model());
+    boolean path = c.path() != null && Files.exists(named);
     return new ControlSettings(
-        c.model(), c.file(), c.image().sha256(), c.preprocess(), c.scale(), c.start(), c.end());
+        path ? named.toAbsolutePath().normalize().toString() : c.model(),
+        c.file(),
+        c.image().sha256(),
+        c.preprocess(),
+        c.scale(),
+        c.start(),
+        c.end());
   }
 }
