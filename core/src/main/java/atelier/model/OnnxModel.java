@@ -451,11 +451,7 @@ public final class OnnxModel implements AutoCloseable {
     OrtSession.SessionOptions o = new OrtSession.SessionOptions();
     try {
       o.setOptimizationLevel(level);
-      o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-      o.setInterOpNumThreads(1);
-      if (settings.intraOpThreads() > 0) {
-        o.setIntraOpNumThreads(settings.intraOpThreads());
-      }
+      apply(settings, o);
       if (settings.device() == Device.CUDA) {
         addCuda(o, settings.cudaDeviceId());
       }
@@ -463,6 +459,32 @@ public final class OnnxModel implements AutoCloseable {
     } catch (OrtException | RuntimeException e) {
       o.close();
       throw e;
+    }
+  }
+
+  /**
+   * Sets the threads and {@link SessionTuning} levers of {@code settings} on {@code o}; a lever at
+   * its default leaves ONNX Runtime's own setting alone. Package-private for {@code
+   * SessionTuningTest}, which checks that each lever reaches the options.
+   */
+  static void apply(SessionSettings settings, OrtSession.SessionOptions o) throws OrtException {
+    SessionTuning t = settings.tuning();
+    o.setExecutionMode(
+        t.parallel()
+            ? OrtSession.SessionOptions.ExecutionMode.PARALLEL
+            : OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+    o.setInterOpNumThreads(t.interOpThreads());
+    if (settings.intraOpThreads() > 0) {
+      o.setIntraOpNumThreads(settings.intraOpThreads());
+    }
+    if (!t.arena()) {
+      o.setCPUArenaAllocator(false);
+    }
+    if (!t.memoryPattern()) {
+      o.setMemoryPatternOptimization(false);
+    }
+    for (Map.Entry<String, String> e : t.configEntries().entrySet()) {
+      o.addConfigEntry(e.getKey(), e.getValue());
     }
   }
 
