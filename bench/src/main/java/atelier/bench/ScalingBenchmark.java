@@ -104,6 +104,18 @@ public final class ScalingBenchmark {
     if (model == null) {
       throw new IllegalArgumentException("--model DIR is required (or --quick)");
     }
+    if (!Files.isRegularFile(model.resolve("unet/model.onnx"))
+        || !Files.isRegularFile(model.resolve("vae_decoder/model.onnx"))) {
+      throw new IllegalArgumentException(
+          "--model: expected a model folder with unet/model.onnx and vae_decoder/model.onnx, found "
+              + model);
+    }
+    for (int s : concat(sizes, vaeSizes, List.of(batchSize))) {
+      if (s % 8 != 0) {
+        throw new IllegalArgumentException(
+            "sizes: expected multiples of 8 pixels (the latents are an eighth), found " + s);
+      }
+    }
     if (taesd == null) {
       Path installed = AtelierHome.fromEnvironment().models().resolve("taesd");
       taesd = Files.isRegularFile(installed.resolve(TaesdDecoder.GRAPH)) ? installed : null;
@@ -321,6 +333,15 @@ public final class ScalingBenchmark {
       a[i] = (float) r.nextGaussian();
     }
     return a;
+  }
+
+  @SafeVarargs
+  private static List<Integer> concat(List<Integer>... lists) {
+    List<Integer> out = new ArrayList<>();
+    for (List<Integer> l : lists) {
+      out.addAll(l);
+    }
+    return out;
   }
 
   private static List<Integer> ints(String flag, String v) {

@@ -1,6 +1,7 @@
 package atelier.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -31,6 +32,22 @@ class ScalingBenchmarkTest {
             "vae 512 1 whole",
             "vae 512 1 tiled",
             "taesd 512 1 -");
+  }
+
+  @Test
+  void badOptionsAreRefusedBeforeAnyChildStarts() {
+    assertThatThrownBy(() -> ScalingBenchmark.main(new String[] {"--model", "no-such-folder"}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("--model: expected a model folder with unet/model.onnx");
+    assertThatThrownBy(
+            () ->
+                ScalingBenchmark.main(
+                    new String[] {"--model", MODELS + "sd15-optimum-1.22", "--sizes", "100"}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("sizes: expected multiples of 8 pixels (the latents are an eighth), found 100");
+    assertThatThrownBy(() -> ScalingBenchmark.main(new String[] {"--quick", "--runs", "x"}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--runs: expected positive whole numbers separated by commas, found \"x\"");
   }
 
   @Test
