@@ -28,7 +28,10 @@ import java.util.Random;
  * latent area, and {@code --unet-gflop} overrides it for other models.
  *
  * <p>Usage: {@code java -cp atelier-bench.jar atelier.bench.CalibrationBenchmark [--runs 5]
- * [--threads N] [--model DIR [--size 512] [--unet-gflop G] [--attention standard|fused]]}.
+ * [--model DIR [--size 512] [--unet-gflop G] [--attention standard|fused]]} and the session flags
+ * of {@link SessionFlags} ({@code --threads N --inter-op N --spin on|off --arena on|off
+ * --mem-pattern on|off --prepack on|off}), which apply to the calibration graphs and the UNet
+ * alike.
  */
 public final class CalibrationBenchmark {
   /** FLOP of one guided SD 1.5 UNet step (batch 2) at 512² (see the class comment). */
@@ -38,16 +41,18 @@ public final class CalibrationBenchmark {
 
   public static void main(String[] args) throws IOException {
     int runs = 5;
-    int threads = 0;
+    SessionFlags session = new SessionFlags();
     Path model = null;
     int size = 512;
     double unetGflop = Double.NaN;
     boolean fused = atelier.model.SessionSettings.defaultFusedAttention();
     for (int i = 0; i < args.length; i += 2) {
       String v = i + 1 < args.length ? args[i + 1] : "";
+      if (session.accept(args[i], v)) {
+        continue;
+      }
       switch (args[i]) {
         case "--runs" -> runs = Integer.parseInt(v);
-        case "--threads" -> threads = Integer.parseInt(v);
         case "--model" -> model = Path.of(v);
         case "--size" -> size = Integer.parseInt(v);
         case "--unet-gflop" -> unetGflop = Double.parseDouble(v);
@@ -55,12 +60,12 @@ public final class CalibrationBenchmark {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    SessionSettings settings = new SessionSettings(Device.CPU, threads, 0).withoutGraphCache();
+    SessionSettings settings = session.applyTo(SessionSettings.of(Device.CPU)).withoutGraphCache();
     System.out.printf(
         Locale.ROOT,
-        "ONNX Runtime %s, %s threads, load %s%n",
+        "ONNX Runtime %s, %s, load %s%n",
         OnnxModel.runtimeVersion(),
-        threads == 0 ? "default" : Integer.toString(threads),
+        session.describe(),
         loadAverage());
     double conv = time("conv 3x3 320->320 64x64 batch 2", convolution(2, 320, 64), settings, runs);
     time("matmul 2048x2048", matMul(2048), settings, runs);
@@ -74,7 +79,7 @@ public final class CalibrationBenchmark {
               model.resolve("unet/model.onnx"),
               size,
               gflop,
-              new SessionSettings(Device.CPU, threads, 0).withFusedAttention(fused),
+              session.applyTo(SessionSettings.of(Device.CPU)).withFusedAttention(fused),
               runs);
       System.out.printf(
           Locale.ROOT, "unet effective / conv: %.1f%% (goal >= 60%%)%n", 100 * unet / conv);

@@ -25,11 +25,12 @@ import java.util.Locale;
  * Runtime's run calls (Atelier's own overhead: tokenising, scheduling, tensor copies, PNG-free).
  *
  * <p>Usage: {@code java -cp bench.jar atelier.bench.PipelineBenchmark --model DIR [--size 512]
- * [--steps 20] [--scheduler euler] [--guidance 7.5] [--runs 1] [--warmup 1] [--threads N] [--device
- * cpu] [--graph-cache DIR|off] [--attention standard|fused] [--load-only]}. {@code --load-only}
- * stops after loading (the load time and how each stage used the optimised-graph cache); the cache
- * defaults to Atelier's. Build a full-size random-weight SD 1.5 model first with {@code
- * tools/bench_model.py} (see docs/benchmarks.md).
+ * [--steps 20] [--scheduler euler] [--guidance 7.5] [--runs 1] [--warmup 1] [--device cpu]
+ * [--graph-cache DIR|off] [--attention standard|fused] [--load-only]} and the session flags of
+ * {@link SessionFlags} ({@code --threads N --inter-op N --spin on|off --arena on|off --mem-pattern
+ * on|off --prepack on|off}). {@code --load-only} stops after loading (the load time and how each
+ * stage used the optimised-graph cache); the cache defaults to Atelier's. Build a full-size
+ * random-weight SD 1.5 model first with {@code tools/bench_model.py} (see docs/benchmarks.md).
  */
 public final class PipelineBenchmark {
   private PipelineBenchmark() {}
@@ -42,13 +43,16 @@ public final class PipelineBenchmark {
     double guidance = 7.5;
     int runs = 1;
     int warmup = 1;
-    int threads = 0;
+    SessionFlags session = new SessionFlags();
     String device = "cpu";
     String graphCache = null;
     boolean loadOnly = false;
     boolean fused = atelier.model.SessionSettings.defaultFusedAttention();
     for (int i = 0; i < args.length; i += 2) {
       String v = i + 1 < args.length ? args[i + 1] : "";
+      if (session.accept(args[i], v)) {
+        continue;
+      }
       switch (args[i]) {
         case "--model" -> model = Path.of(v);
         case "--size" -> size = Integer.parseInt(v);
@@ -57,7 +61,6 @@ public final class PipelineBenchmark {
         case "--guidance" -> guidance = Double.parseDouble(v);
         case "--runs" -> runs = Integer.parseInt(v);
         case "--warmup" -> warmup = Integer.parseInt(v);
-        case "--threads" -> threads = Integer.parseInt(v);
         case "--device" -> device = v;
         case "--graph-cache" -> graphCache = v;
         case "--attention" -> fused = attention(v);
@@ -73,15 +76,16 @@ public final class PipelineBenchmark {
     }
     System.out.printf(
         Locale.ROOT,
-        "model %s, %dx%d, %d steps, %s, guidance %.1f, %s%n",
+        "model %s, %dx%d, %d steps, %s, guidance %.1f, %s, %s%n",
         model,
         size,
         size,
         steps,
         scheduler,
         guidance,
-        device);
-    SessionSettings settings = new SessionSettings(Device.lookup(device), threads, 0);
+        device,
+        session.describe());
+    SessionSettings settings = session.applyTo(SessionSettings.of(Device.lookup(device)));
     if (graphCache != null) {
       settings = settings.withGraphCache(graphCache.equals("off") ? null : Path.of(graphCache));
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Rewrites a graph's multi-head attention subgraphs into ONNX Runtime's fused {@code
@@ -65,7 +66,27 @@ public final class AttentionFusion {
   private static final int DATA_FLOAT = 1;
   private static final int DATA_INT64 = 7;
 
+  /**
+   * The rewrite's version: bump it whenever {@link #fuse} writes a different graph for the same
+   * input, so optimised graphs cached from an older rewrite are not used ({@link #IDENTITY} is part
+   * of their cache key).
+   */
+  public static final int VERSION = 1;
+
+  /** What the optimised-graph cache records of this rewrite: its name and {@link #VERSION}. */
+  public static final String IDENTITY = "attention-fusion " + VERSION;
+
+  private static final AtomicLong REWRITES = new AtomicLong();
+
   private AttentionFusion() {}
+
+  /**
+   * How many times {@link #fuse} has read a graph in this process (a cached load reads none; for
+   * tests and benchmarks).
+   */
+  public static long rewrites() {
+    return REWRITES.get();
+  }
 
   /**
    * The rewritten graph and how many attention blocks were fused.
@@ -83,6 +104,7 @@ public final class AttentionFusion {
    * @throws IllegalArgumentException when the bytes are not an ONNX model
    */
   public static Optional<Fused> fuse(byte[] model) {
+    REWRITES.incrementAndGet();
     UnknownFieldSet modelSet = parse(ByteString.copyFrom(model));
     List<ByteString> graphs = field(modelSet, MODEL_GRAPH).getLengthDelimitedList();
     if (graphs.size() != 1) {

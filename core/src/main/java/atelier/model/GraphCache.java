@@ -19,8 +19,10 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -31,11 +33,14 @@ import java.util.stream.Stream;
  *
  * <p>The source is identified by the graph's path, size and modification time and those of every
  * file in its folder (external weights live there), or by the SHA-256 of a graph given as bytes;
- * editing a model makes a new key. Thread counts are not part of the key: they do not change the
- * optimised graph. Entries are written into a temporary folder and renamed into place, so a reader
- * sees a whole entry or none; an entry whose files do not match its record (truncated, edited) is
- * deleted and rebuilt. Sessions whose initializers are overridden at load (LoRA) must not use the
- * cache: their graph is not the source's ({@link SessionSettings#withoutGraphCache}).
+ * editing a model makes a new key. A graph file rewritten at every load (attention fusion) is keyed
+ * on its files plus the rewrite's identity and version, so a cached load reads neither the graph
+ * nor the rewrite's output; the entry records the rewrite and its notes (how many blocks it fused).
+ * Thread counts are not part of the key: they do not change the optimised graph. Entries are
+ * written into a temporary folder and renamed into place, so a reader sees a whole entry or none;
+ * an entry whose files do not match its record (truncated, edited) is deleted and rebuilt. Sessions
+ * whose initializers are overridden at load (LoRA) must not use the cache: their graph is not the
+ * source's ({@link SessionSettings#withoutGraphCache}).
  *
  * <p>Thread-safe and safe across processes: concurrent builders of one key each write their own
  * temporary folder and the first rename wins.
@@ -111,8 +116,16 @@ final class GraphCache {
     return total;
   }
 
-  /** A built or found entry's files. */
-  record Entry(Path dir, Path model) {}
+  /**
+   * A built or found entry's files.
+   *
+   * @param notes what the builder recorded about the entry beyond its files ({@link #commit}), e.g.
+   *     how many attention blocks its rewrite fused
+   */
+  record Entry(Path dir, Path model, Map<String, String> notes) {}
+
+  /** Record keys of an entry's notes start with this. */
+  private static final String NOTE = "note.";
 
   /**
    * The key for a graph file and the files beside it.
@@ -120,8 +133,25 @@ final class GraphCache {
    * @throws UncheckedIOException when the files cannot be read (the caller loads without the cache)
    */
   static String keyOf(Path graph, String runtime, String options) {
+    return keyOf(graph, runtime, options, null);
+  }
+
+  /**
+   * The key for a graph file rewritten in memory at every load (e.g. {@link AttentionFusion}): the
+   * source files as in {@link #keyOf(Path, String, String)} plus the rewrite's identity and
+   * version, so the entry is found without reading or rewriting the graph, and a changed rewrite
+   * gets a new entry.
+   *
+   * @param rewrite the rewrite's identity ({@link AttentionFusion#IDENTITY}), or null for the file
+   *     as it is
+   * @throws UncheckedIOException when the files cannot be read (the caller loads without the cache)
+   */
+  static String keyOf(Path graph, String runtime, String options, String rewrite) {
     MessageDigest d = sha256();
     update(d, FORMAT, runtime, options, Cpu.IDENTITY);
+    if (rewrite != null) {
+      update(d, "rewrite", rewrite);
+    }
     Path file = graph.toAbsolutePath().normalize();
     update(d, "file", file.toString(), stat(file));
     folderFiles(d, file);
@@ -178,8 +208,15 @@ final class GraphCache {
     if (!Files.isDirectory(dir)) {
       return new Lookup(Optional.empty(), false);
     }
-    if (matchesRecord(dir)) {
-      return new Lookup(Optional.of(new Entry(dir, dir.resolve(MODEL))), false);
+    Optional<Properties> record = matchingRecord(dir);
+    if (record.isPresent()) {
+      Map<String, String> notes = new TreeMap<>();
+      for (String name : record.get().stringPropertyNames()) {
+        if (name.startsWith(NOTE)) {
+          notes.put(name.substring(NOTE.length()), record.get().getProperty(name));
+        }
+      }
+      return new Lookup(Optional.of(new Entry(dir, dir.resolve(MODEL), Map.copyOf(notes))), false);
     }
     delete(dir);
     return new Lookup(Optional.empty(), true);
@@ -188,7 +225,8 @@ final class GraphCache {
   /** What {@link #find} found. */
   record Lookup(Optional<Entry> entry, boolean damaged) {}
 
-  private static boolean matchesRecord(Path dir) {
+  /** The entry's record when its files match it, else empty. */
+  private static Optional<Properties> matchingRecord(Path dir) {
     try {
       Properties p = new Properties();
       try (InputStream in = Files.newInputStream(dir.resolve(RECORD))) {
@@ -197,11 +235,13 @@ final class GraphCache {
       Path model = dir.resolve(MODEL);
       Path data = dir.resolve(DATA);
       long dataSize = Long.parseLong(p.getProperty("data.size", "x"));
-      return Files.size(model) == Long.parseLong(p.getProperty("model.size", "x"))
-          && sha256(model).equals(p.getProperty("model.sha256"))
-          && (dataSize < 0 ? !Files.exists(data) : Files.size(data) == dataSize);
+      boolean matches =
+          Files.size(model) == Long.parseLong(p.getProperty("model.size", "x"))
+              && sha256(model).equals(p.getProperty("model.sha256"))
+              && (dataSize < 0 ? !Files.exists(data) : Files.size(data) == dataSize);
+      return matches ? Optional.of(p) : Optional.empty();
     } catch (IOException | RuntimeException e) {
-      return false;
+      return Optional.empty();
     }
   }
 
@@ -224,10 +264,23 @@ final class GraphCache {
    * key wins over ours. Entries for older versions of the same source are deleted.
    */
   void commit(Path temp, String key, String source) throws IOException {
+    commit(temp, key, source, null, Map.of());
+  }
+
+  /**
+   * As {@link #commit(Path, String, String)}, recording the rewrite the entry was built from (null:
+   * none) and {@code notes} for {@link Entry#notes}.
+   */
+  void commit(Path temp, String key, String source, String rewrite, Map<String, String> notes)
+      throws IOException {
     Path model = temp.resolve(MODEL);
     Path data = temp.resolve(DATA);
     Properties p = new Properties();
     p.setProperty("source", source);
+    if (rewrite != null) {
+      p.setProperty("rewrite", rewrite);
+    }
+    notes.forEach((k, v) -> p.setProperty(NOTE + k, v));
     p.setProperty("model.size", Long.toString(Files.size(model)));
     p.setProperty("model.sha256", sha256(model));
     p.setProperty("data.size", Long.toString(Files.exists(data) ? Files.size(data) : -1));

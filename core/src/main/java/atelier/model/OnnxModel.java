@@ -74,12 +74,7 @@ public final class OnnxModel implements AutoCloseable {
       throw new ModelLoadException(stage + ": expected an ONNX graph at " + file + ", found none");
     }
     if (settings.fusedAttention()) {
-      Optional<AttentionFusion.Fused> fused = fuseAttention(stage, file);
-      if (fused.isPresent()) {
-        OnnxModel m = open(stage, fused.get().model(), file, settings);
-        m.fusedAttentions = fused.get().fused();
-        return m;
-      }
+      return openFused(stage, file, settings);
     }
     OrtEnvironment env = OrtRuntime.env();
     OrtRuntime.GATE.enter(stage + ": loading " + file);
@@ -91,12 +86,76 @@ public final class OnnxModel implements AutoCloseable {
           options -> GraphCache.keyOf(file, env.getVersion(), options),
           GraphCache.sourceBytes(file, fileSize(file)),
           file.toAbsolutePath().normalize().toString(),
+          null,
+          new LinkedHashMap<>(),
           o -> env.createSession(file.toString(), o));
     } catch (OrtException e) {
       throw new ModelLoadException(
           stage + ": ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
     } finally {
       OrtRuntime.GATE.leave();
+    }
+  }
+
+  /** The note of a cache entry that says how many attention blocks its graph has fused. */
+  private static final String FUSED_NOTE = "attention.fused";
+
+  /**
+   * Loads {@code file} with its attention fused. The cache entry is keyed on the source files (as a
+   * plain load's is) and {@link AttentionFusion#IDENTITY}, so a cached load finds its entry without
+   * reading the graph; only a miss reads the file and rewrites it (docs/benchmarks.md, "Load
+   * time"). A graph with nothing to fuse is cached under the same key as it is, so its next load
+   * does not read it either.
+   */
+  private static OnnxModel openFused(String stage, Path file, SessionSettings settings) {
+    OrtEnvironment env = OrtRuntime.env();
+    Map<String, String> notes = new LinkedHashMap<>();
+    OrtRuntime.GATE.enter(stage + ": loading " + file);
+    try {
+      Path folder = file.toAbsolutePath().getParent();
+      OnnxModel m =
+          load(
+              stage,
+              file,
+              settings,
+              options ->
+                  GraphCache.keyOf(file, env.getVersion(), options, AttentionFusion.IDENTITY),
+              GraphCache.sourceBytes(file, fileSize(file)),
+              "attention-fusion:" + file.toAbsolutePath().normalize(),
+              AttentionFusion.IDENTITY,
+              notes,
+              o -> {
+                Optional<AttentionFusion.Fused> fused = fuseAttention(stage, file);
+                notes.put(FUSED_NOTE, Integer.toString(fused.map(f -> f.fused()).orElse(0)));
+                if (fused.isEmpty()) {
+                  return env.createSession(file.toString(), o);
+                }
+                if (folder != null) {
+                  o.addConfigEntry(
+                      "session.model_external_initializers_file_folder_path", folder.toString());
+                }
+                return env.createSession(fused.get().model(), o);
+              });
+      m.fusedAttentions = fusedCount(notes);
+      return m;
+    } catch (OrtException e) {
+      throw new ModelLoadException(
+          stage
+              + ": ONNX Runtime could not load "
+              + file
+              + " with its attention fused: "
+              + e.getMessage(),
+          e);
+    } finally {
+      OrtRuntime.GATE.leave();
+    }
+  }
+
+  private static int fusedCount(Map<String, String> notes) {
+    try {
+      return Integer.parseInt(notes.getOrDefault(FUSED_NOTE, "0"));
+    } catch (NumberFormatException e) {
+      return 0; // an entry's record is only informative here; its graph is what runs
     }
   }
 
@@ -170,6 +229,8 @@ public final class OnnxModel implements AutoCloseable {
           options -> GraphCache.keyOf(graph, origin, env.getVersion(), options),
           GraphCache.sourceBytes(origin, graph.length),
           "bytes:" + origin.toAbsolutePath().normalize(),
+          null,
+          new LinkedHashMap<>(),
           o -> {
             if (folder != null) {
               // External weights of a graph loaded from memory are looked up in the original
@@ -206,7 +267,12 @@ public final class OnnxModel implements AutoCloseable {
    * Loads through the graph cache when the settings have one: the cached optimised graph without
    * optimising again, else the source with ONNX Runtime saving its optimised graph into a new
    * entry. A cached graph ONNX Runtime rejects is thrown away and rebuilt; a cache that cannot be
-   * written only costs the saving.
+   * written only costs the saving. {@code source} is only called when no cached entry is used.
+   *
+   * @param rewrite the identity of a rewrite {@code source} applies at every load, recorded in the
+   *     entry; null for none
+   * @param notes filled by {@code source} when it builds the session, saved with a new entry; on a
+   *     cache hit, filled from the entry's record
    */
   private static OnnxModel load(
       String stage,
@@ -215,6 +281,8 @@ public final class OnnxModel implements AutoCloseable {
       CacheKey keyOf,
       long sourceBytes,
       String sourceName,
+      String rewrite,
+      Map<String, String> notes,
       SessionSource source)
       throws OrtException {
     OrtEnvironment env = OrtRuntime.env();
@@ -241,7 +309,10 @@ public final class OnnxModel implements AutoCloseable {
       GraphCache.Entry entry = found.entry().get();
       try (OrtSession.SessionOptions o =
           options(settings, OrtSession.SessionOptions.OptLevel.NO_OPT)) {
-        return wrap(stage, path, env.createSession(entry.model().toString(), o), GraphCacheUse.HIT);
+        OnnxModel hit =
+            wrap(stage, path, env.createSession(entry.model().toString(), o), GraphCacheUse.HIT);
+        notes.putAll(entry.notes());
+        return hit;
       } catch (OrtException | RuntimeException e) {
         cache.discard(entry);
         damaged = true;
@@ -273,7 +344,7 @@ public final class OnnxModel implements AutoCloseable {
       throw e;
     }
     try {
-      cache.commit(temp, key, sourceName);
+      cache.commit(temp, key, sourceName, rewrite, notes);
     } catch (IOException | RuntimeException e) {
       GraphCache.delete(temp);
       model.cacheUse = GraphCacheUse.OFF;
@@ -380,11 +451,7 @@ public final class OnnxModel implements AutoCloseable {
     OrtSession.SessionOptions o = new OrtSession.SessionOptions();
     try {
       o.setOptimizationLevel(level);
-      o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-      o.setInterOpNumThreads(1);
-      if (settings.intraOpThreads() > 0) {
-        o.setIntraOpNumThreads(settings.intraOpThreads());
-      }
+      apply(settings, o);
       if (settings.device() == Device.CUDA) {
         addCuda(o, settings.cudaDeviceId());
       }
@@ -392,6 +459,32 @@ public final class OnnxModel implements AutoCloseable {
     } catch (OrtException | RuntimeException e) {
       o.close();
       throw e;
+    }
+  }
+
+  /**
+   * Sets the threads and {@link SessionTuning} levers of {@code settings} on {@code o}; a lever at
+   * its default leaves ONNX Runtime's own setting alone. Package-private for {@code
+   * SessionTuningTest}, which checks that each lever reaches the options.
+   */
+  static void apply(SessionSettings settings, OrtSession.SessionOptions o) throws OrtException {
+    SessionTuning t = settings.tuning();
+    o.setExecutionMode(
+        t.parallel()
+            ? OrtSession.SessionOptions.ExecutionMode.PARALLEL
+            : OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+    o.setInterOpNumThreads(t.interOpThreads());
+    if (settings.intraOpThreads() > 0) {
+      o.setIntraOpNumThreads(settings.intraOpThreads());
+    }
+    if (!t.arena()) {
+      o.setCPUArenaAllocator(false);
+    }
+    if (!t.memoryPattern()) {
+      o.setMemoryPatternOptimization(false);
+    }
+    for (Map.Entry<String, String> e : t.configEntries().entrySet()) {
+      o.addConfigEntry(e.getKey(), e.getValue());
     }
   }
 

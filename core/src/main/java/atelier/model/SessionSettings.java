@@ -18,9 +18,16 @@ import java.util.Objects;
  *     on CPU only.
  * @param fusedAttention whether graphs are loaded with their attention subgraphs fused into ONNX
  *     Runtime's {@code MultiHeadAttention} ({@link AttentionFusion}); on by default
+ * @param tuning inter-op threads, spinning, memory arena and pattern, weight pre-packing ({@link
+ *     SessionTuning#DEFAULT} unless a benchmark changes them)
  */
 public record SessionSettings(
-    Device device, int intraOpThreads, int cudaDeviceId, Path graphCache, boolean fusedAttention) {
+    Device device,
+    int intraOpThreads,
+    int cudaDeviceId,
+    Path graphCache,
+    boolean fusedAttention,
+    SessionTuning tuning) {
 
   /**
    * The most threads per operator: ONNX Runtime starts them all when a session opens, so a huge
@@ -61,8 +68,19 @@ public record SessionSettings(
             + "\"");
   }
 
+  /** Settings with the default {@link SessionTuning}. */
+  public SessionSettings(
+      Device device,
+      int intraOpThreads,
+      int cudaDeviceId,
+      Path graphCache,
+      boolean fusedAttention) {
+    this(device, intraOpThreads, cudaDeviceId, graphCache, fusedAttention, SessionTuning.DEFAULT);
+  }
+
   public SessionSettings {
     Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(tuning, "tuning");
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException(
           "intraOpThreads: expected 0 (automatic) or more, found " + intraOpThreads);
@@ -83,12 +101,23 @@ public record SessionSettings(
 
   /** These settings with the optimised-graph cache in {@code folder} (null: none). */
   public SessionSettings withGraphCache(Path folder) {
-    return new SessionSettings(device, intraOpThreads, cudaDeviceId, folder, fusedAttention);
+    return new SessionSettings(
+        device, intraOpThreads, cudaDeviceId, folder, fusedAttention, tuning);
   }
 
   /** These settings with attention fusion on or off. */
   public SessionSettings withFusedAttention(boolean fused) {
-    return new SessionSettings(device, intraOpThreads, cudaDeviceId, graphCache, fused);
+    return new SessionSettings(device, intraOpThreads, cudaDeviceId, graphCache, fused, tuning);
+  }
+
+  /** These settings with ONNX Runtime's session levers set to {@code t}. */
+  public SessionSettings withTuning(SessionTuning t) {
+    return new SessionSettings(device, intraOpThreads, cudaDeviceId, graphCache, fusedAttention, t);
+  }
+
+  /** These settings with {@code n} threads per operator (0: one per physical core). */
+  public SessionSettings withIntraOpThreads(int n) {
+    return new SessionSettings(device, n, cudaDeviceId, graphCache, fusedAttention, tuning);
   }
 
   /**
