@@ -2,6 +2,8 @@ package atelier.model.checkpoint;
 
 import atelier.BadRequestException;
 import atelier.CancelToken;
+import atelier.ModelLoadException;
+import atelier.model.CatalogEntry;
 import atelier.model.DownloadListener;
 import atelier.model.DownloadProgress;
 import atelier.model.ModelKind;
@@ -111,9 +113,7 @@ public final class CheckpointImport {
           sha,
           vae == null ? null : request.vae().getFileName().toString(),
           vaeSha,
-          check,
-          listener,
-          cancel);
+          new Check(check, listener, cancel, null, null));
     }
   }
 
@@ -147,11 +147,68 @@ public final class CheckpointImport {
           hashFolder(folder, id, listener, cancel),
           null,
           null,
-          check,
-          listener,
-          cancel);
+          new Check(check, listener, cancel, null, null));
     }
   }
+
+  /**
+   * Converts a checkpoint that a catalog entry names, just downloaded by {@code models pull}, and
+   * installs it as the entry's id (replacing what is there), with the hub origin and the conversion
+   * recorded.
+   *
+   * @param sha256 the file's SHA-256, computed while downloading
+   * @throws ModelLoadException when the file is not a checkpoint of the entry's family (the catalog
+   *     entry is wrong, not the user's request)
+   */
+  public static ModelManifest pulled(
+      ModelStore store,
+      Path file,
+      CatalogEntry entry,
+      ModelManifest.Origin origin,
+      String sha256,
+      Consumer<Path> check,
+      DownloadListener listener,
+      CancelToken cancel) {
+    Request request = new Request(file, entry.id(), entry.family(), null, true);
+    try (SafeTensors checkpoint = SafeTensors.open(file)) {
+      CheckpointPlan plan;
+      try {
+        plan =
+            CheckpointPlan.inspect(
+                checkpoint, null, entry.family(), CheckpointTemplate.available());
+      } catch (BadRequestException e) {
+        throw new ModelLoadException(
+            "model "
+                + entry.id()
+                + ": the catalog's checkpoint "
+                + entry.files().get(0).path()
+                + " cannot be converted: "
+                + e.getMessage(),
+            e);
+      }
+      return install(
+              store,
+              request,
+              entry.id(),
+              plan,
+              sha256,
+              null,
+              null,
+              new Check(check, listener, cancel, origin, entry.name()))
+          .manifest();
+    } catch (BadRequestException e) {
+      throw new ModelLoadException(
+          "model " + entry.id() + ": the downloaded file is not usable: " + e.getMessage(), e);
+    }
+  }
+
+  /** How an installed conversion is checked, reported and recorded. */
+  private record Check(
+      Consumer<Path> loads,
+      DownloadListener listener,
+      CancelToken cancel,
+      ModelManifest.Origin origin,
+      String name) {}
 
   private static void refuseInstalled(ModelStore store, Request request, String id) {
     if (!request.replace() && store.find(id).isPresent()) {
@@ -168,9 +225,7 @@ public final class CheckpointImport {
       String sha,
       String vaeName,
       String vaeSha,
-      Consumer<Path> check,
-      DownloadListener listener,
-      CancelToken cancel) {
+      Check check) {
     Path file = request.file();
     ModelManifest.Conversion conversion =
         new ModelManifest.Conversion(
@@ -185,12 +240,16 @@ public final class CheckpointImport {
             vaeName,
             vaeSha);
     long started = System.nanoTime();
+    DownloadListener listener = check.listener();
+    CancelToken cancel = check.cancel();
     ModelManifest m =
         store.installConverted(
             id,
             ModelKind.PIPELINE,
-            file.getFileName().toString(),
-            ModelManifest.Origin.converted(file, conversion),
+            check.name() != null ? check.name() : file.getFileName().toString(),
+            check.origin() != null
+                ? check.origin().withConversion(conversion)
+                : ModelManifest.Origin.converted(file, conversion),
             request.replace(),
             staging ->
                 CheckpointConverter.write(
@@ -201,7 +260,7 @@ public final class CheckpointImport {
                             progress(
                                 DownloadProgress.Phase.CONVERTING, id, rel, bytes, total, started)),
                     cancel),
-            check);
+            check.loads());
     listener.onProgress(
         progress(
             DownloadProgress.Phase.DONE,
