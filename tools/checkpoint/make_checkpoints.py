@@ -22,6 +22,9 @@ How to run (~5 s, deterministic):
 With --full DIR it writes instead a full-size random SD 1.5 checkpoint in float16 (DIR/sd15-random.safetensors,
 ~2 GB, never committed) and its references, for the slow check (docs/models.md; under the big-job lock):
     flock /work/notes/bigjob.lock /usr/bin/python3 tools/checkpoint/make_checkpoints.py --full /tmp/ckpt-full
+With --full-sd2 DIR, the same for SD 2.1 768-v (DIR/sd21-random.safetensors, ~2.6 GB float16: OpenCLIP ViT-H
+text encoder with its unused 24th layer and projection heads, the SD 2.x UNet) and a .yaml beside it that
+says parameterization: "v".
 Needs Debian's torch (1.13).
 """
 
@@ -42,6 +45,12 @@ import tiny_spec  # noqa: E402
 from make_tiny_models import VaeDecoderGraph, VaeEncoderGraph  # noqa: E402
 
 OUT = TOOLS.parent / "core" / "src" / "test" / "resources" / "checkpoints"
+V_YAML = (
+    "# The LDM config of a 768-v SD 2.x model (abridged): what tells v-prediction apart.\n"
+    "model:\n  target: ldm.models.diffusion.ddpm.LatentDiffusion\n  params:\n"
+    "    parameterization: \"v\"\n    linear_start: 0.00085\n    linear_end: 0.0120\n"
+    "    cond_stage_key: \"txt\"\n    image_size: 96\n    channels: 4\n"
+)
 DTYPES = {np.dtype(np.float32): "F32", np.dtype(np.float16): "F16", np.dtype(np.int64): "I64"}
 
 
@@ -146,25 +155,32 @@ def rounded(module):
 
 
 class FullSize:
-    """The real SD 1.5 sizes in the shape of a tiny_spec Variant (text, unet, vae configs)."""
+    """The real SD 1.5 or SD 2.1 768-v sizes in the shape of a tiny_spec Variant (text, unet, vae configs)."""
 
-    def __init__(self):
+    def __init__(self, arch="sd1"):
         from sdarch import SD15_TEXT, SD15_UNET, SD15_VAE
 
-        self.text, self.unet, self.vae = SD15_TEXT, SD15_UNET, SD15_VAE
+        if arch == "sd1":
+            self.text, self.unet, self.vae = SD15_TEXT, SD15_UNET, SD15_VAE
+        else:  # the same configs the full-size sd2 template was made from
+            from make_templates import SD2_TEXT, sd2_unet
+
+            self.text, self.unet, self.vae = SD2_TEXT, sd2_unet(96), SD15_VAE
 
 
-def full_size(out):
-    """A full-size random SD 1.5 checkpoint (float16, ~2 GB) and its torch reference outputs."""
+def full_size(out, arch="sd1"):
+    """A full-size random SD 1.5 or 2.1 768-v checkpoint (float16) and its torch reference outputs."""
     from bench_model import random_init
     from sdarch import ClipTextModel, UNet2DCondition, Vae
 
-    v = FullSize()
+    v = FullSize(arch)
+    name = "sd15-random" if arch == "sd1" else "sd21-random"
     text = random_init(ClipTextModel(v.text), 1)
     unet = random_init(UNet2DCondition(v.unet), 2)
     vae = random_init(Vae(v.vae), 3)
     with torch.no_grad():  # unit-variance noise predictions, like a trained UNet
-        std = unet(torch.randn(1, 4, 8, 8), torch.tensor([500.0]), torch.randn(1, 77, 768)).std()
+        context = torch.randn(1, 77, v.unet.cross_attention_dim)
+        std = unet(torch.randn(1, 4, 8, 8), torch.tensor([500.0]), context).std()
         unet.conv_out.weight.div_(std)
         unet.conv_out.bias.div_(std)
         for m in (text, unet, vae):  # the file is float16: the references use the same values
@@ -172,16 +188,18 @@ def full_size(out):
                 p.copy_(p.half().float())
     out.mkdir(parents=True, exist_ok=True)
     meta = {"format": "pt", "source": "tools/checkpoint/make_checkpoints.py --full (random weights)"}
-    write_safetensors(out / "sd15-random.safetensors", ldm_state(v, text, unet, vae), meta, np.float16)
-    write_safetensors(out / "sd15-random.reference.safetensors", references(v, text, unet, vae))
+    write_safetensors(out / f"{name}.safetensors", ldm_state(v, text, unet, vae), meta, np.float16)
+    if arch != "sd1":
+        (out / f"{name}.yaml").write_text(V_YAML)
+    write_safetensors(out / f"{name}.reference.safetensors", references(v, text, unet, vae))
     for p in sorted(out.iterdir()):
         print(f"  {p}  {p.stat().st_size:,} bytes")
 
 
 def main():
     torch.set_grad_enabled(False)
-    if len(sys.argv) == 3 and sys.argv[1] == "--full":
-        full_size(Path(sys.argv[2]))
+    if len(sys.argv) == 3 and sys.argv[1] in ("--full", "--full-sd2"):
+        full_size(Path(sys.argv[2]), "sd1" if sys.argv[1] == "--full" else "sd2")
         return
     OUT.mkdir(parents=True, exist_ok=True)
     for name, variant_name in (("tiny-sd1", "sd15-optimum-1.22"), ("tiny-sd2-v", "sd21v-optimum")):
@@ -197,12 +215,7 @@ def main():
             write_safetensors(OUT / f"{name}-fp16.safetensors", half, meta)
             refs.update(references(v, r_text, r_unet, r_vae, "fp16."))
         else:
-            (OUT / f"{name}.yaml").write_text(
-                "# The LDM config of a 768-v SD 2.x model (abridged): what tells v-prediction apart.\n"
-                "model:\n  target: ldm.models.diffusion.ddpm.LatentDiffusion\n  params:\n"
-                "    parameterization: \"v\"\n    linear_start: 0.00085\n    linear_end: 0.0120\n"
-                "    cond_stage_key: \"txt\"\n    image_size: 96\n    channels: 4\n"
-            )
+            (OUT / f"{name}.yaml").write_text(V_YAML)
         write_safetensors(OUT / f"{name}.reference.safetensors", refs)
     for p in sorted(OUT.iterdir()):
         print(f"  {p.name}  {p.stat().st_size:,} bytes")

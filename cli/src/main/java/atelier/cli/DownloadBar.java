@@ -18,6 +18,7 @@ final class DownloadBar implements DownloadListener {
   private int lastLength;
   private long lastDraw;
   private boolean waitingShown;
+  private String converting;
 
   DownloadBar(PrintWriter err, boolean terminal) {
     this.err = err;
@@ -31,6 +32,15 @@ final class DownloadBar implements DownloadListener {
         if (!waitingShown) {
           waitingShown = true;
           err.println("atelier: waiting for another pull of " + p.model() + " to finish...");
+        }
+      }
+      case CONVERTING -> {
+        if (!terminal && !p.file().equals(converting)) {
+          converting = p.file();
+          err.println("atelier: " + p.model() + " converting: writing " + p.file());
+        } else if (terminal && System.nanoTime() - lastDraw > REDRAW_NANOS) {
+          lastDraw = System.nanoTime();
+          draw(line(p));
         }
       }
       case CHECKING, DOWNLOADING -> {
@@ -70,7 +80,9 @@ final class DownloadBar implements DownloadListener {
     String what =
         p.phase() == DownloadProgress.Phase.CHECKING
             ? "checking " + p.file()
-            : p.file() == null ? p.model() : p.file();
+            : p.phase() == DownloadProgress.Phase.CONVERTING
+                ? "converting " + p.file()
+                : p.file() == null ? p.model() : p.file();
     return String.format(
         Locale.ROOT,
         "%s [%s] %s/%s  %s/s  ETA %s  (%d/%d)",

@@ -110,7 +110,7 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
     if ("lora".equalsIgnoreCase(kind)) {
       return importLora(home);
     }
-    if (atelier.model.checkpoint.CheckpointImport.isCheckpoint(dir)
+    if (atelier.model.checkpoint.CheckpointImport.converts(dir)
         && (kind == null || ModelKind.lookup(kind) == ModelKind.PIPELINE)) {
       return Checkpoints.install(
           home,

@@ -59,6 +59,54 @@ class CheckpointImportCommandTest {
   }
 
   @Test
+  void aDiffusersFolderIsConvertedWithItsPhaseShownAndGenerates() throws Exception {
+    Path home = tmp.resolve("home");
+    Path dir = checkpoint("diffusers/tiny-sd1");
+    CliRun r =
+        CliRun.of("--home", home.toString(), "models", "import", dir.toString(), "--id", "d1");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("converted " + dir, "Stable Diffusion 1.x", "installed d1", "weights converted");
+    assertThat(r.err())
+        .contains("atelier: d1 converting: writing unet/model.onnx_data")
+        .doesNotContain("DOWNLOADING");
+    CliRun gen =
+        CliRun.of(
+            "--home",
+            home.toString(),
+            "generate",
+            "a lighthouse",
+            "--model",
+            "d1",
+            "--steps",
+            "1",
+            "-W",
+            "64",
+            "-H",
+            "64",
+            "--out",
+            tmp.resolve("d.png").toString());
+    assertThat(gen.exitCode()).as(gen.err()).isZero();
+  }
+
+  @Test
+  void anSdxlFolderIsRefusedInOneLine() throws Exception {
+    Path home = tmp.resolve("home");
+    Path dir = tmp.resolve("sdxl");
+    Files.createDirectories(dir.resolve("unet"));
+    Files.createDirectories(dir.resolve("text_encoder_2"));
+    Files.writeString(
+        dir.resolve("model_index.json"), "{\"_class_name\": \"StableDiffusionXLPipeline\"}");
+    Files.writeString(dir.resolve("unet/diffusion_pytorch_model.safetensors"), "x");
+    CliRun r = CliRun.of("--home", home.toString(), "models", "import", dir.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip())
+        .doesNotContain("\n")
+        .contains(dir.toString(), "Stable Diffusion XL folder", "SDXL cannot be converted");
+    assertThat(home.resolve("models/sdxl")).doesNotExist();
+  }
+
+  @Test
   void anSd2CheckpointWithoutItsYamlNeedsTheFamily() throws Exception {
     Path home = tmp.resolve("home");
     Path file = Files.copy(checkpoint("tiny-sd2-v.safetensors"), tmp.resolve("sd21.safetensors"));

@@ -221,8 +221,23 @@ public final class ModelResolver {
   /** A puller for the store, with settings from the environment and the configuration. */
   public ModelPuller puller() {
     DownloadSettings settings = DownloadSettings.fromEnvironment(env, config().endpoint());
+    ModelStore store = ModelStore.of(home);
     return new ModelPuller(
-        ModelStore.of(home), new HttpDownloader(settings), new ModelHasher(home.cache()));
+        store,
+        new HttpDownloader(settings),
+        new ModelHasher(home.cache()),
+        (file, entry, origin, sha, listener, cancel) ->
+            atelier.model.checkpoint.CheckpointImport.pulled(
+                store,
+                file,
+                entry,
+                origin,
+                sha,
+                d ->
+                    atelier.pipeline.StableDiffusion.load(d, atelier.model.SessionSettings.CPU)
+                        .close(),
+                listener,
+                cancel));
   }
 
   /** The size of a catalog entry for people ("4.3 GB", or "size not listed"). */

@@ -83,8 +83,38 @@ public record CatalogEntry(
         throw new IllegalArgumentException("model " + id + ": file " + f.path() + " listed twice");
       }
     }
+    if (kind == ModelKind.PIPELINE
+        && files.stream().anyMatch(f -> f.path().endsWith(".safetensors"))) {
+      if (files.size() != 1) {
+        throw new IllegalArgumentException(
+            "model "
+                + id
+                + ": a checkpoint entry (converted on pull) expected exactly one .safetensors"
+                + " file, found "
+                + files.size()
+                + " files");
+      }
+      if (!Set.of("sd1", "sd2", "sd2-v").contains(family)) {
+        throw new IllegalArgumentException(
+            "model "
+                + id
+                + ": a checkpoint entry (converted on pull) expected family sd1, sd2 or sd2-v,"
+                + " found '"
+                + family
+                + "'");
+      }
+    }
     files = List.copyOf(files);
     recommended = recommended == null ? new Recommended(null, null, null, null, null) : recommended;
+  }
+
+  /**
+   * Whether this entry is a single-file checkpoint that a pull downloads and converts to ONNX (a
+   * pipeline whose one file is a {@code .safetensors}), rather than a model folder.
+   */
+  @JsonIgnore
+  public boolean isCheckpoint() {
+    return kind == ModelKind.PIPELINE && files.get(0).path().endsWith(".safetensors");
   }
 
   /** Throws unless {@code id} is a valid model id. */

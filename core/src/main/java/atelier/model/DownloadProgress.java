@@ -39,6 +39,8 @@ public record DownloadProgress(
     CHECKING,
     /** Receiving a file. */
     DOWNLOADING,
+    /** Converting a checkpoint: writing the ONNX model's weights ({@code file} names the file). */
+    CONVERTING,
     /** One file is complete and checked. */
     FILE_DONE,
     /** Everything is complete. */

@@ -170,6 +170,11 @@ public record ModelManifest(
       return new Origin("import", null, null, null, null, from.toAbsolutePath().toString(), null);
     }
 
+    /** This origin with the record of a checkpoint conversion (a catalog checkpoint pulled). */
+    public Origin withConversion(Conversion c) {
+      return new Origin(type, repo, revision, commit, endpoint, importedFrom, c);
+    }
+
     /** A folder converted from a checkpoint file (re-imported from that file). */
     public static Origin converted(Path from, Conversion conversion) {
       return new Origin(

@@ -22,15 +22,52 @@ public final class ModelPuller {
   private final ModelStore store;
   private final HttpDownloader downloader;
   private final ModelHasher hasher;
+  private final CheckpointConversion conversion;
 
   /**
+   * Converts a downloaded single-file checkpoint into an installed model (done by {@code
+   * atelier.model.checkpoint.CheckpointImport}, which this package does not depend on).
+   */
+  @FunctionalInterface
+  public interface CheckpointConversion {
+    /**
+     * Converts and installs {@code file} as {@code entry.id()}, replacing what is there.
+     *
+     * @param origin where the file came from; the conversion adds its own record
+     * @param sha256 the file's SHA-256, known from the download
+     */
+    ModelManifest convert(
+        Path file,
+        CatalogEntry entry,
+        ModelManifest.Origin origin,
+        String sha256,
+        DownloadListener listener,
+        CancelToken cancel);
+  }
+
+  /**
+   * A puller that cannot convert checkpoint entries.
+   *
    * @param hasher a hasher whose cache learns each fetched file's SHA-256 (so the first generation
    *     need not hash gigabytes again), or null
    */
   public ModelPuller(ModelStore store, HttpDownloader downloader, ModelHasher hasher) {
+    this(store, downloader, hasher, null);
+  }
+
+  /**
+   * @param hasher as above, or null
+   * @param conversion converts catalog entries that are single-file checkpoints, or null
+   */
+  public ModelPuller(
+      ModelStore store,
+      HttpDownloader downloader,
+      ModelHasher hasher,
+      CheckpointConversion conversion) {
     this.store = store;
     this.downloader = downloader;
     this.hasher = hasher;
+    this.conversion = conversion;
   }
 
   /** Where each file of an entry is fetched from, in catalog order. */
@@ -49,6 +86,9 @@ public final class ModelPuller {
    *     reached at all, the message names the files needed and the import alternative
    */
   public ModelManifest pull(CatalogEntry entry, DownloadListener listener, CancelToken cancel) {
+    if (entry.isCheckpoint()) {
+      return pullCheckpoint(entry, listener, cancel);
+    }
     store.cleanStaging();
     String id = entry.id();
     PullSession s = new PullSession(entry, listener);
@@ -139,6 +179,94 @@ public final class ModelPuller {
       }
       throw e;
     }
+  }
+
+  /**
+   * A checkpoint entry: unless it is installed intact from the same file, downloads the file into
+   * {@code .<id>.download/} of the store (resumable like any download), converts it, and removes
+   * the download, converted or not.
+   */
+  private ModelManifest pullCheckpoint(
+      CatalogEntry entry, DownloadListener listener, CancelToken cancel) {
+    store.cleanStaging();
+    String id = entry.id();
+    CatalogFile f = entry.files().get(0);
+    if (conversion == null) {
+      throw new ModelLoadException(
+          "model "
+              + id
+              + ": expected a puller that converts checkpoints for "
+              + f.path()
+              + ", found none");
+    }
+    ModelManifest installed = store.manifest(id).orElse(null);
+    if (intact(store.folder(id), installed, f)) {
+      return installed;
+    }
+    PullSession s = new PullSession(entry, listener);
+    Path work = store.root().resolve("." + id + ".download");
+    String name = f.path().substring(f.path().lastIndexOf('/') + 1);
+    Path target = work.resolve(name);
+    HttpDownloader.Fetched got;
+    try (StoreLock lock =
+        store.lock(
+            id,
+            () ->
+                listener.onProgress(s.progress(DownloadProgress.Phase.WAITING, null, 0, 0, -1)))) {
+      Files.createDirectories(work);
+      // the download, and up to twice its size again for float32 weights from a float16 file
+      checkSpace(work, List.of(f, f, f));
+      got =
+          downloader.fetch(
+              entry.url(downloader.settings().endpoint(), f),
+              target,
+              f.size(),
+              f.sha256(),
+              (present, total) -> s.downloading(f, 0, present, total),
+              cancel);
+      s.finished(0, got.size(), true);
+    } catch (IOException e) {
+      throw new ModelLoadException(
+          "model " + id + ": cannot write the download folder " + work + ": " + e.getMessage(), e);
+    } catch (ModelLoadException e) {
+      if (HttpDownloader.isUnreachable(e)) {
+        throw offline(entry, e);
+      }
+      throw e;
+    }
+    try {
+      return conversion.convert(
+          target,
+          entry,
+          ModelManifest.Origin.hub(
+              entry, got.commit(), downloader.settings().endpoint().toString()),
+          got.sha256(),
+          listener,
+          cancel);
+    } finally {
+      ModelStore.deleteTree(work);
+    }
+  }
+
+  /** A converted model whose source is this file and whose files are as the manifest says. */
+  private static boolean intact(Path dir, ModelManifest m, CatalogFile f) {
+    if (m == null
+        || !m.complete()
+        || m.problem() != null
+        || m.origin().conversion() == null
+        || (f.sha256() != null && !f.sha256().equals(m.origin().conversion().sha256()))) {
+      return false;
+    }
+    for (ModelManifest.FileRecord r : m.files()) {
+      Path p = dir.resolve(r.path());
+      if (!Files.isRegularFile(p)
+          || p.toFile().length() != r.size()
+          || r.mtime() == null
+          || !r.mtime().equals(ModelStore.mtime(p))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** After a pull that fetched nothing, leaves no folder behind that only holds a manifest. */

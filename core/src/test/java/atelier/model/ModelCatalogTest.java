@@ -56,6 +56,11 @@ class ModelCatalogTest {
   @Test
   void everyBuiltInPipelineListsTheFilesAModelFolderNeeds() {
     for (CatalogEntry e : ModelCatalog.builtin().entries(ModelKind.PIPELINE)) {
+      if (e.isCheckpoint()) { // one file converted on pull, pinned to a commit
+        assertThat(e.source().revision()).as(e.id()).matches("[0-9a-f]{40}");
+        assertThat(e.totalSize()).as(e.id()).isGreaterThan(1_000_000_000L);
+        continue;
+      }
       List<String> paths = e.files().stream().map(CatalogFile::path).toList();
       List<String> needed = new ArrayList<>();
       for (String stage : ModelFolder.REQUIRED_GRAPHS) {

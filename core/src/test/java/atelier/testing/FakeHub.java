@@ -130,7 +130,10 @@ public final class FakeHub implements AutoCloseable {
   }
 
   public static boolean isLfs(String path) {
-    return path.endsWith(".onnx") || path.endsWith(".onnx_data") || path.endsWith(".pb");
+    return path.endsWith(".onnx")
+        || path.endsWith(".onnx_data")
+        || path.endsWith(".pb")
+        || path.endsWith(".safetensors");
   }
 
   private void hub(HttpExchange ex) throws IOException {

@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the model folder of a {@link CheckpointPlan}: per stage the template's graph and an
+ * Writes the model folder of a {@link ConversionPlan}: per stage the template's graph and an
  * external-data file filled with the checkpoint's weights as float32 (float16, bfloat16 and float64
  * converted), in the order and at the offsets the graph names; then the configs and tokenizer files
  * of the family. Weights stream through small buffers (a tensor that is sliced or transposed is
@@ -47,7 +47,7 @@ public final class CheckpointConverter {
    * @throws IOException when writing fails (a full disk included); the caller removes the folder
    */
   public static List<ModelManifest.FileRecord> write(
-      CheckpointPlan plan, Path folder, Progress progress, CancelToken cancel) throws IOException {
+      ConversionPlan plan, Path folder, Progress progress, CancelToken cancel) throws IOException {
     Files.createDirectories(folder);
     List<ModelManifest.FileRecord> records = new ArrayList<>();
     long total = plan.template().dataBytes();
@@ -81,27 +81,38 @@ public final class CheckpointConverter {
     }
     for (Map.Entry<String, String> f :
         plan.template().variants().get(plan.family().id()).entrySet()) {
+      if (plan.copied().containsKey(f.getKey())) {
+        continue;
+      }
       Path target = folder.resolve(f.getKey());
       Files.createDirectories(target.getParent());
       records.add(copy(plan.template(), f.getValue(), target, folder));
+    }
+    for (Map.Entry<String, Path> f : plan.copied().entrySet()) {
+      Path target = folder.resolve(f.getKey());
+      Files.createDirectories(target.getParent());
+      try (InputStream in = Files.newInputStream(f.getValue())) {
+        records.add(write(in, target, folder));
+      }
     }
     return records;
   }
 
   private static long writeWeight(
-      CheckpointPlan plan, CheckpointTemplate.Weight w, WritableByteChannel out)
+      ConversionPlan plan, CheckpointTemplate.Weight w, WritableByteChannel out)
       throws IOException {
-    SafeTensors file = plan.fileOf(w.key());
-    String key = plan.keyIn(w.key());
-    if (w.rows() == null && !w.transpose()) {
+    ConversionPlan.Source source = plan.locate(w);
+    SafeTensors file = source.file();
+    String key = source.key();
+    if (source.rows() == null && !w.transpose()) {
       return file.copyAsFloat32(key, out);
     }
     SafeTensors.TensorInfo info = file.info(key);
     float[] all = file.readFloats(key);
     int rows = (int) info.shape()[0];
     int cols = all.length / rows;
-    int first = w.rows() == null ? 0 : w.rows()[0];
-    int last = w.rows() == null ? rows : w.rows()[1];
+    int first = source.rows() == null ? 0 : source.rows()[0];
+    int last = source.rows() == null ? rows : source.rows()[1];
     int n = last - first;
     float[] part = new float[n * cols];
     if (w.transpose()) {
@@ -124,11 +135,16 @@ public final class CheckpointConverter {
 
   private static ModelManifest.FileRecord copy(
       CheckpointTemplate t, String resource, Path target, Path folder) throws IOException {
+    try (InputStream in = t.open(resource)) {
+      return write(in, target, folder);
+    }
+  }
+
+  private static ModelManifest.FileRecord write(InputStream in, Path target, Path folder)
+      throws IOException {
     MessageDigest sha = sha256();
-    try (InputStream in = t.open(resource);
-        OutputStream out =
-            new DigestOutputStream(
-                Files.newOutputStream(target, StandardOpenOption.CREATE_NEW), sha)) {
+    try (OutputStream out =
+        new DigestOutputStream(Files.newOutputStream(target, StandardOpenOption.CREATE_NEW), sha)) {
       in.transferTo(out);
     }
     String rel = folder.relativize(target).toString().replace('\\', '/');

@@ -41,7 +41,8 @@ public record CheckpointPlan(
     String familySource,
     int used,
     int ignored,
-    List<String> unused) {
+    List<String> unused)
+    implements ConversionPlan {
 
   static final String VAE_PREFIX = "first_stage_model.";
   private static final String UNET = "model.diffusion_model.";
@@ -180,6 +181,11 @@ public record CheckpointPlan(
       return vae.contains(key) ? vae.info(key) : vae.contains(bare) ? vae.info(bare) : null;
     }
     return checkpoint.contains(key) ? checkpoint.info(key) : null;
+  }
+
+  @Override
+  public Source locate(CheckpointTemplate.Weight w) {
+    return new Source(fileOf(w.key()), keyIn(w.key()), w.rows());
   }
 
   /** The file a template key is read from. */

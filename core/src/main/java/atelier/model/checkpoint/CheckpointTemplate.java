@@ -64,6 +64,8 @@ public record CheckpointTemplate(
    *
    * @param name the initializer's name
    * @param key the checkpoint key
+   * @param param the stage folder and the diffusers parameter name it holds, e.g. {@code
+   *     unet/conv_in.weight} (the names of a diffusers-format folder's weights)
    * @param shape the initializer's shape
    * @param rows the first and last-plus-one row of the checkpoint tensor it takes, or null for all
    * @param transpose whether the (row-sliced) tensor, as a matrix, is written transposed
@@ -73,6 +75,7 @@ public record CheckpointTemplate(
   public record Weight(
       String name,
       String key,
+      String param,
       long[] shape,
       int[] rows,
       boolean transpose,
@@ -135,6 +138,7 @@ public record CheckpointTemplate(
             new Weight(
                 t.get("name").asText(),
                 t.get("key").asText(),
+                t.get("param").asText(),
                 longs(t.get("shape")),
                 rows == null || rows.isNull()
                     ? null

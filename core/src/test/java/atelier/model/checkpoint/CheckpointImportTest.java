@@ -317,7 +317,7 @@ class CheckpointImportTest {
   void aFailureWhileWritingLeavesNothing() throws Exception {
     DownloadListener diskFull =
         p -> {
-          if (p.phase() == DownloadProgress.Phase.DOWNLOADING) {
+          if (p.phase() == DownloadProgress.Phase.CONVERTING) {
             throw new UncheckedIOException(new IOException("No space left on device"));
           }
         };
