@@ -96,7 +96,7 @@ atelier_stages() {
   t="$(grep -o '"timings":{[^}]*}' "$1" | tail -1)"
   ms() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" <<< "$t"; }
   awk -v text="$(ms textMs)" -v den="$(ms denoiseMs)" -v step="$(ms stepMs)" -v dec="$(ms decodeMs)" \
-    -v total="$(ms totalMs)" -v n="$steps" 'BEGIN { printf "text %.1f s, %d steps %.1f s (%.1f s/step), decode %.1f s, generate total %.1f s", text / 1000, n, den / 1000, step / 1000, dec / 1000, total / 1000 }'
+    -v total="$(ms totalMs)" -v n="$steps" -v wall="$2" 'BEGIN { printf "text %.1f s, %d steps %.1f s (%.1f s/step), decode %.1f s, generation %.1f s; the rest of the wall time (JVM, model load, exit) %.1f s", text / 1000, n, den / 1000, step / 1000, dec / 1000, total / 1000, wall - total / 1000 }'
 }
 
 echo
@@ -117,7 +117,8 @@ for r in $(seq 1 "$rounds"); do
   echo "round $r sd4j, $calls UNet calls, its own timing: $(grep -o 'load .* save [0-9.]* s' "$d/sd4j.log" || echo n/a)"
   for pass in cold warm; do
     calls="$(grep -o '"timesteps":\[[^]]*\]' "$d/atelier-$pass.log" | head -1 | tr -cd , | wc -c)"
-    echo "round $r atelier-$pass, $((calls + 1)) UNet calls, its own timing: $(atelier_stages "$d/atelier-$pass.log")"
+    wall="$(awk -F'\t' -v r="$r" -v side="atelier-$pass" '$1 == r && $2 == side { print $3 }' "$table")"
+    echo "round $r atelier-$pass, $((calls + 1)) UNet calls, its own timing: $(atelier_stages "$d/atelier-$pass.log" "$wall")"
   done
 done
 echo "logs, images and runs.tsv in $work"
