@@ -81,6 +81,7 @@ final class RecipeCommand implements Runnable {
               .put("version", r.version())
               .put("title", r.title())
               .put("input", r.input().name().toLowerCase(Locale.ROOT))
+              .put("optionalPicture", r.optionalPicture())
               .put("source", r.source());
         }
         o.println(arr.toString());
@@ -91,7 +92,7 @@ final class RecipeCommand implements Runnable {
               "%-20s %-7s %-6s %s%n",
               r.name(),
               r.version(),
-              r.input().name().toLowerCase(Locale.ROOT),
+              r.optionalPicture() ? "[image]" : r.input().name().toLowerCase(Locale.ROOT),
               r.title());
         }
       }
@@ -196,7 +197,9 @@ final class RecipeCommand implements Runnable {
     @Option(
         names = {"-i", "--input"},
         paramLabel = "FILE",
-        description = "Input picture or logo.")
+        description =
+            "Input picture or logo (optional for the wallpapers: a photo kept whole and"
+                + " outpainted to the screen's aspect).")
     Path input;
 
     @Option(names = "--text", paramLabel = "TEXT", description = "Text for text recipes.")
@@ -364,6 +367,7 @@ final class RecipeCommand implements Runnable {
                         : ", strength " + j.request().strength()),
             j.request().prompt(),
             j.request().negativePrompt());
+        j.notes().forEach(n -> o.println("  note: " + n));
       }
       notes.forEach(n -> o.println("note: " + n));
       o.flush();
@@ -388,6 +392,10 @@ final class RecipeCommand implements Runnable {
         putSize(n, j);
         n.put("batch", j.request().batch());
         n.put("basemap", j.basemapFile() == null ? null : j.basemapFile().toString());
+        if (j.request().inpaint() != null) {
+          n.put("outpaint", j.request().inpaint().settings().outpaint());
+        }
+        n.set("notes", ArtworkPng.json().valueToTree(j.notes()));
         n.set("provenance", ArtworkPng.json().valueToTree(j.provenance()));
       }
       if (outs != null) {

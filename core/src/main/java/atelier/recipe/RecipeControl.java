@@ -89,14 +89,14 @@ public record RecipeControl(Recipe.Control control, String id, Path path) {
         + " --kind controlnet)";
   }
 
-  /** The artwork with the note added to its record's notes. */
-  static Artwork withNote(Artwork a, String note) {
-    if (note == null) {
+  /** The artwork with the notes added to its record's notes. */
+  static Artwork withNotes(Artwork a, List<String> added) {
+    if (added.isEmpty()) {
       return a;
     }
     ImageRecord r = a.record();
     List<String> notes = new ArrayList<>(r.warnings());
-    notes.add(note);
+    notes.addAll(added);
     ImageRecord noted =
         new ImageRecord(
             r.software(),
