@@ -8,7 +8,9 @@ import atelier.jobs.ModelCache;
 import atelier.jobs.OutputSink;
 import atelier.jobs.RecipeSpec;
 import atelier.model.SessionSettings;
+import atelier.model.lora.LoraRequest;
 import atelier.pipeline.ArtworkPng;
+import atelier.pipeline.StableDiffusion;
 import atelier.quality.Selection;
 import atelier.quality.SelectionReport;
 import atelier.recipe.Job;
@@ -209,6 +211,15 @@ final class RecipeCommand implements Runnable {
     Long seed;
 
     @Option(
+        names = "--lora",
+        paramLabel = "FILE|NAME[:W]",
+        description =
+            "Merge a LoRA (kohya/A1111 .safetensors, or an installed name) at weight W (1) for"
+                + " every job; repeatable; also <lora:NAME:W> in the recipe's prompt or a --set"
+                + " value.")
+    List<String> loras;
+
+    @Option(
         names = {"-o", "--out"},
         paramLabel = "DIR",
         description =
@@ -234,7 +245,14 @@ final class RecipeCommand implements Runnable {
       Recipe r = CraftSources.recipes(Home.of(spec)).find(name, CraftSources.paths(all));
       // The spec checks the seed; planning, the upscaler and the notes are core's.
       RecipeSpec job =
-          new RecipeSpec(name, all, input == null ? null : input.toString(), text, seed, null);
+          new RecipeSpec(
+              name,
+              all,
+              input == null ? null : input.toString(),
+              text,
+              seed,
+              null,
+              loras == null ? null : loras.stream().map(LoraRequest::parse).toList());
       Path dir = out != null ? out : Output.defaultFolder(spec).resolve(r.name());
       atelier.OutputTarget.checkFolder(dir, dir);
       PrintWriter o = spec.commandLine().getOut();
@@ -298,6 +316,12 @@ final class RecipeCommand implements Runnable {
         this.o = o;
         this.outputs = outputs;
         this.selections = selections;
+      }
+
+      @Override
+      public void loaded(StableDiffusion sd) {
+        sd.loras().forEach(l -> o.println(l.summary()));
+        o.flush();
       }
 
       @Override

@@ -248,6 +248,12 @@ class StudioApiTest {
             + " 'quality:../../secret'"
       },
       {
+        "{\"kind\":\"recipe\",\"spec\":{\"recipe\":\"art-name\",\"text\":\"A\","
+            + "\"loras\":[{\"name\":\"/etc/x.safetensors\",\"weight\":1}]}}",
+        "recipe spec field 'loras[0].name': expected an installed LoRA's name (atelier models"
+            + " import FILE --kind lora), found a file '/etc/x.safetensors'"
+      },
+      {
         "{\"kind\":\"sweep\",\"spec\":{\"prompt\":\"a\",\"x\":\"steps=1,2\","
             + "\"ops\":[\"logo:file=/etc/passwd\"]}}",
         "sweep spec field 'ops[0]': expected a basemap operation that reads no file, found"
