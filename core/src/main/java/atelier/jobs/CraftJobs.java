@@ -49,7 +49,8 @@ final class CraftJobs {
       ScoringSelector selector,
       Upscaler upscaler,
       List<String> notes,
-      List<LoraUse> loras) {}
+      List<LoraUse> loras,
+      atelier.recipe.RecipeControl control) {}
 
   /** A sweep's plan: the axes, the base job and every cell. */
   record SweepPlan(Sweep sweep, Job base, List<Sweep.Cell> cells, PromptLibrary library) {}
@@ -75,7 +76,16 @@ final class CraftJobs {
         r.upscale() == null
             ? Upscaler.LANCZOS
             : NeuralUpscaler.forMethod(r.upscale().method(), home, device);
-    return new RecipePlan(r, jobs, selector, upscaler, notes(r, selector, upscaler), loras);
+    atelier.recipe.RecipeControl control =
+        r.control() == null
+            ? null
+            : atelier.recipe.RecipeControl.find(r.control(), atelier.model.ModelStore.of(home));
+    List<String> notes = new ArrayList<>();
+    if (control != null && jobs.stream().anyMatch(j -> j.request().init() != null)) {
+      notes.add(control.planNote());
+    }
+    notes.addAll(notes(r, selector, upscaler));
+    return new RecipePlan(r, jobs, selector, upscaler, List.copyOf(notes), loras, control);
   }
 
   /**
@@ -187,11 +197,7 @@ final class CraftJobs {
       sd.get().loras().forEach(l -> notes.add(l.summary()));
       outputs =
           new RecipeRunner(sd.get(), plan.upscaler(), plan.selector())
-              .withControl(
-                  plan.recipe().control() == null
-                      ? null
-                      : atelier.recipe.RecipeControl.find(
-                          plan.recipe().control(), atelier.model.ModelStore.of(home)))
+              .withControl(plan.control())
               .run(plan.jobs(), dir, ctx.events(), ctx.progress(), ctx.cancel());
     }
     List<JobResult.Image> images = new ArrayList<>();

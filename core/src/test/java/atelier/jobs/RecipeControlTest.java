@@ -148,6 +148,14 @@ class RecipeControlTest {
       for (String[] c : controlRecipes(home)) {
         String series = c[0].equals("collectible-series") ? "[a fox]" : null;
         RecipeSpec asked = spec(c[0], c[1], c[2], "series.items", series);
+        assertThat(runner.previewRecipe(asked, home.resolve("plan")).notes())
+            .as(c[0])
+            .contains(
+                "control: each basemap steers the "
+                    + c[3]
+                    + " ControlNet "
+                    + c[3]
+                    + "-tiny (text-to-image under it; the strength is not used)");
         JobResult on =
             runner.run(asked, JobContext.of(OutputSink.folder(home.resolve(c[0] + "-on"))));
         JobResult off =
@@ -184,10 +192,15 @@ class RecipeControlTest {
               new ModelResolver(h, Map.of(), ModelResolver.Downloads.of(false)));
       for (String[] c : controlRecipes(home)) {
         String series = c[0].equals("collectible-series") ? "[a fox]" : null;
-        JobResult r =
-            runner.run(
-                spec(c[0], c[1], c[2], "series.items", series),
-                JobContext.of(OutputSink.folder(home.resolve(c[0]))));
+        RecipeSpec asked = spec(c[0], c[1], c[2], "series.items", series);
+        assertThat(runner.previewRecipe(asked, home.resolve("plan")).notes())
+            .as(c[0])
+            .contains(
+                "control: no installed ControlNet's id contains '"
+                    + c[3]
+                    + "'; image-to-image from the basemap instead (install one: atelier models"
+                    + " import DIR --kind controlnet)");
+        JobResult r = runner.run(asked, JobContext.of(OutputSink.folder(home.resolve(c[0]))));
         fellBack(c, r.images().get(0).record());
       }
     }
