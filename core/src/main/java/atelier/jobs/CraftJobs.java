@@ -80,11 +80,10 @@ final class CraftJobs {
         r.control() == null
             ? null
             : atelier.recipe.RecipeControl.find(r.control(), atelier.model.ModelStore.of(home));
-    List<String> notes = new ArrayList<>();
+    List<String> notes = new ArrayList<>(notes(r, selector, upscaler));
     if (control != null && jobs.stream().anyMatch(j -> j.request().init() != null)) {
       notes.add(control.planNote());
     }
-    notes.addAll(notes(r, selector, upscaler));
     return new RecipePlan(r, jobs, selector, upscaler, List.copyOf(notes), loras, control);
   }
 
