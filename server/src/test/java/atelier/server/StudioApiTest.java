@@ -179,6 +179,12 @@ class StudioApiTest {
     JsonNode recipes = json(f.get("/api/recipes")).path("recipes");
     assertThat(recipes.findValuesAsText("name"))
         .contains("desktop-wallpaper", "art-name", "landmark", "collectible-series");
+    // the wallpapers take an optional photo (outpainted to the screen's aspect)
+    for (JsonNode n : recipes) {
+      assertThat(n.path("optionalPicture").asBoolean())
+          .as(n.path("name").asText())
+          .isEqualTo(n.path("name").asText().endsWith("-wallpaper"));
+    }
     HttpResponse<String> r =
         f.post(
             "/api/recipes/preview",
