@@ -8,7 +8,9 @@ import atelier.jobs.ModelCache;
 import atelier.jobs.OutputSink;
 import atelier.jobs.RecipeSpec;
 import atelier.model.SessionSettings;
+import atelier.model.lora.LoraRequest;
 import atelier.pipeline.ArtworkPng;
+import atelier.pipeline.StableDiffusion;
 import atelier.quality.Selection;
 import atelier.quality.SelectionReport;
 import atelier.recipe.Job;
@@ -81,6 +83,7 @@ final class RecipeCommand implements Runnable {
               .put("version", r.version())
               .put("title", r.title())
               .put("input", r.input().name().toLowerCase(Locale.ROOT))
+              .put("optionalPicture", r.optionalPicture())
               .put("source", r.source());
         }
         o.println(arr.toString());
@@ -91,7 +94,7 @@ final class RecipeCommand implements Runnable {
               "%-20s %-7s %-6s %s%n",
               r.name(),
               r.version(),
-              r.input().name().toLowerCase(Locale.ROOT),
+              r.optionalPicture() ? "[image]" : r.input().name().toLowerCase(Locale.ROOT),
               r.title());
         }
       }
@@ -196,7 +199,9 @@ final class RecipeCommand implements Runnable {
     @Option(
         names = {"-i", "--input"},
         paramLabel = "FILE",
-        description = "Input picture or logo.")
+        description =
+            "Input picture or logo (optional for the wallpapers: a photo kept whole and"
+                + " outpainted to the screen's aspect).")
     Path input;
 
     @Option(names = "--text", paramLabel = "TEXT", description = "Text for text recipes.")
@@ -204,6 +209,15 @@ final class RecipeCommand implements Runnable {
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed (overrides the recipe's).")
     Long seed;
+
+    @Option(
+        names = "--lora",
+        paramLabel = "FILE|NAME[:W]",
+        description =
+            "Merge a LoRA (kohya/A1111 .safetensors, or an installed name) at weight W (1) for"
+                + " every job; repeatable; also <lora:NAME:W> in the recipe's prompt or a --set"
+                + " value.")
+    List<String> loras;
 
     @Option(
         names = {"-o", "--out"},
@@ -231,7 +245,14 @@ final class RecipeCommand implements Runnable {
       Recipe r = CraftSources.recipes(Home.of(spec)).find(name, CraftSources.paths(all));
       // The spec checks the seed; planning, the upscaler and the notes are core's.
       RecipeSpec job =
-          new RecipeSpec(name, all, input == null ? null : input.toString(), text, seed, null);
+          new RecipeSpec(
+              name,
+              all,
+              input == null ? null : input.toString(),
+              text,
+              seed,
+              null,
+              loras == null ? null : loras.stream().map(LoraRequest::parse).toList());
       Path dir = out != null ? out : Output.defaultFolder(spec).resolve(r.name());
       atelier.OutputTarget.checkFolder(dir, dir);
       PrintWriter o = spec.commandLine().getOut();
@@ -295,6 +316,12 @@ final class RecipeCommand implements Runnable {
         this.o = o;
         this.outputs = outputs;
         this.selections = selections;
+      }
+
+      @Override
+      public void loaded(StableDiffusion sd) {
+        sd.loras().forEach(l -> o.println(l.summary()));
+        o.flush();
       }
 
       @Override
@@ -364,6 +391,7 @@ final class RecipeCommand implements Runnable {
                         : ", strength " + j.request().strength()),
             j.request().prompt(),
             j.request().negativePrompt());
+        j.notes().forEach(n -> o.println("  note: " + n));
       }
       notes.forEach(n -> o.println("note: " + n));
       o.flush();
@@ -388,6 +416,10 @@ final class RecipeCommand implements Runnable {
         putSize(n, j);
         n.put("batch", j.request().batch());
         n.put("basemap", j.basemapFile() == null ? null : j.basemapFile().toString());
+        if (j.request().inpaint() != null) {
+          n.put("outpaint", j.request().inpaint().settings().outpaint());
+        }
+        n.set("notes", ArtworkPng.json().valueToTree(j.notes()));
         n.set("provenance", ArtworkPng.json().valueToTree(j.provenance()));
       }
       if (outs != null) {

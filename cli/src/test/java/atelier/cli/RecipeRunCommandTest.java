@@ -295,4 +295,41 @@ class RecipeRunCommandTest {
   private static String[] concat(String[] a, String[] b, String... more) {
     return concat(concat(a, b), more);
   }
+
+  @Test
+  void recipeRunTakesLorasAndAWallpaperPhoto() throws Exception {
+    Path lora = TestPaths.repoRoot().resolve("core/src/test/resources/lora/tiny-sd15.safetensors");
+    Path photo = TestPaths.repoRoot().resolve("core/src/test/resources/golden/basemap-64.png");
+    CliRun r =
+        CliRun.of(
+            phone(
+                dir.resolve("home"),
+                dir.resolve("lora"),
+                "--set",
+                "generate.batch=1",
+                "--set",
+                "generate.steps=2",
+                "--set",
+                "upscale.width=64",
+                "--set",
+                "upscale.height=128",
+                "--set",
+                "upscale.method=lanczos",
+                "--input",
+                photo.toString(),
+                "--lora",
+                lora + ":0.5"));
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("  note: recipe: the input picture (64×64) was kept whole")
+        .containsPattern("lora tiny-sd15: (\\d+) of \\1 modules matched")
+        .contains("(64×128, upscaled with lanczos)");
+    CliRun bad =
+        CliRun.of(phone(dir.resolve("home"), dir.resolve("bad"), "--lora", "missing-lora:0.5"));
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err())
+        .startsWith(
+            "atelier: lora missing-lora: expected a .safetensors file or an installed LoRA");
+    assertThat(pngs(dir.resolve("bad"))).isEmpty();
+  }
 }

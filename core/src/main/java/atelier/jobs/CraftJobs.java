@@ -3,6 +3,9 @@ package atelier.jobs;
 import atelier.AtelierHome;
 import atelier.image.basemap.BasemapChain;
 import atelier.model.SessionSettings;
+import atelier.model.lora.LoraRequest;
+import atelier.model.lora.LoraStore;
+import atelier.model.lora.LoraUse;
 import atelier.pipeline.StableDiffusion;
 import atelier.quality.Scorers;
 import atelier.recipe.Job;
@@ -16,6 +19,7 @@ import atelier.recipe.ScoringSelector;
 import atelier.recipe.Sweep;
 import atelier.recipe.SweepRunner;
 import atelier.recipe.Upscaler;
+import atelier.text.LoraTags;
 import atelier.text.library.PromptLibrary;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +48,9 @@ final class CraftJobs {
       List<Job> jobs,
       ScoringSelector selector,
       Upscaler upscaler,
-      List<String> notes) {}
+      List<String> notes,
+      List<LoraUse> loras,
+      atelier.recipe.RecipeControl control) {}
 
   /** A sweep's plan: the axes, the base job and every cell. */
   record SweepPlan(Sweep sweep, Job base, List<Sweep.Cell> cells, PromptLibrary library) {}
@@ -61,6 +67,8 @@ final class CraftJobs {
                     spec.text(),
                     spec.seed()),
                 dir);
+    jobs = withLoraTags(jobs, spec.loras());
+    List<LoraUse> loras = loras(r, jobs);
     SessionSettings device = SessionSettings.of(session.device());
     ScoringSelector selector = new ScoringSelector(new Scorers.Sources(home, null, null, device));
     // The recipe's method decides: lanczos resizes, auto and named networks use an installed one.
@@ -68,7 +76,83 @@ final class CraftJobs {
         r.upscale() == null
             ? Upscaler.LANCZOS
             : NeuralUpscaler.forMethod(r.upscale().method(), home, device);
-    return new RecipePlan(r, jobs, selector, upscaler, notes(r, selector, upscaler));
+    atelier.recipe.RecipeControl control =
+        r.control() == null
+            ? null
+            : atelier.recipe.RecipeControl.find(r.control(), atelier.model.ModelStore.of(home));
+    List<String> notes = new ArrayList<>(notes(r, selector, upscaler));
+    if (control != null && jobs.stream().anyMatch(j -> j.request().init() != null)) {
+      notes.add(control.planNote());
+    }
+    return new RecipePlan(r, jobs, selector, upscaler, List.copyOf(notes), loras, control);
+  }
+
+  /**
+   * The jobs with the spec's LoRAs written into each prompt as {@code <lora:NAME:W>} tags, so each
+   * record's prompt names them (as {@code generate --lora} does) and the tags decide what is
+   * merged.
+   */
+  static List<Job> withLoraTags(List<Job> jobs, List<LoraRequest> loras) {
+    if (loras == null) {
+      return jobs;
+    }
+    StringBuilder tags = new StringBuilder();
+    for (LoraRequest l : loras) {
+      tags.append(' ').append(LoraTags.format(l.name(), l.weight()));
+    }
+    List<Job> out = new ArrayList<>();
+    for (Job j : jobs) {
+      String prompt = j.request().prompt() + tags;
+      out.add(
+          new Job(
+              j.name(),
+              j.request().toBuilder().prompt(prompt.strip()).build(),
+              j.basemap(),
+              j.basemapPng(),
+              j.basemapFile(),
+              j.provenance(),
+              j.notes()));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The LoRAs a recipe's jobs merge: the {@code <lora:…>} tags of their prompts, found in the data
+   * folder's {@code loras/} or as files. One model serves every job of a run, so every job must
+   * name the same ones.
+   *
+   * @throws atelier.BadRequestException for a LoRA that is not found, or jobs that differ
+   */
+  private List<LoraUse> loras(Recipe r, List<Job> jobs) {
+    LoraStore store = LoraStore.of(home);
+    List<LoraTags.Tag> first = null;
+    for (Job j : jobs) {
+      List<LoraTags.Tag> tags = LoraTags.find(j.request().prompt());
+      if (first == null) {
+        first = tags;
+      } else if (!tags.equals(first)) {
+        throw new atelier.BadRequestException(
+            "recipe "
+                + r.name()
+                + ": expected the same LoRAs in every job (one model serves the run), found "
+                + describe(first)
+                + " in "
+                + jobs.get(0).name()
+                + " and "
+                + describe(tags)
+                + " in "
+                + j.name());
+      }
+    }
+    return first == null
+        ? List.of()
+        : first.stream().map(t -> store.resolve(new LoraRequest(t.name(), t.weight()))).toList();
+  }
+
+  private static String describe(List<LoraTags.Tag> tags) {
+    return tags.isEmpty()
+        ? "none"
+        : String.join(" ", tags.stream().map(t -> LoraTags.format(t.name(), t.weight())).toList());
   }
 
   SweepPlan plan(SweepSpec spec, Path dir) {
@@ -106,14 +190,13 @@ final class CraftJobs {
     RecipePlan plan = plan(spec, dir);
     Path modelDir = models.resolve(spec.model(), null);
     List<RecipeRunner.Output> outputs;
-    try (ModelCache.Lease<StableDiffusion> sd = cache.pipeline(modelDir, session)) {
+    List<String> notes = new ArrayList<>();
+    try (ModelCache.Lease<StableDiffusion> sd = cache.pipeline(modelDir, session, plan.loras())) {
+      ctx.events().loaded(sd.get());
+      sd.get().loras().forEach(l -> notes.add(l.summary()));
       outputs =
           new RecipeRunner(sd.get(), plan.upscaler(), plan.selector())
-              .withControl(
-                  plan.recipe().control() == null
-                      ? null
-                      : atelier.recipe.RecipeControl.find(
-                          plan.recipe().control(), atelier.model.ModelStore.of(home)))
+              .withControl(plan.control())
               .run(plan.jobs(), dir, ctx.events(), ctx.progress(), ctx.cancel());
     }
     List<JobResult.Image> images = new ArrayList<>();
@@ -127,7 +210,8 @@ final class CraftJobs {
               o.artwork().record(),
               null));
     }
-    return new JobResult(spec.kind(), images, null, List.of(), plan.notes(), null);
+    notes.addAll(plan.notes());
+    return new JobResult(spec.kind(), images, null, List.of(), List.copyOf(notes), null);
   }
 
   JobResult runSweep(SweepSpec spec, JobContext ctx) {

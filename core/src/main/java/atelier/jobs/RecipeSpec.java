@@ -1,7 +1,9 @@
 package atelier.jobs;
 
 import atelier.BadRequestException;
+import atelier.model.lora.LoraRequest;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,9 +18,18 @@ import java.util.Map;
  * @param text the text for text recipes, or null
  * @param seed the seed, overriding the recipe's; null for the recipe's (or a drawn one)
  * @param model a model folder, an installed model id or a catalog id; null for the default
+ * @param loras LoRAs merged into the model for every job of the recipe, written into each prompt as
+ *     A1111's {@code <lora:NAME:W>} tags (as {@code generate --lora} does; tags in the recipe's own
+ *     prompt text work too); null or empty for none
  */
 public record RecipeSpec(
-    String recipe, Map<String, String> sets, String input, String text, Long seed, String model)
+    String recipe,
+    Map<String, String> sets,
+    String input,
+    String text,
+    Long seed,
+    String model,
+    List<LoraRequest> loras)
     implements JobSpec {
 
   /** The kind name in queues and JSON. */
@@ -36,6 +47,13 @@ public record RecipeSpec(
       }
     }
     checkSeed(seed);
+    loras = loras == null || loras.isEmpty() ? null : List.copyOf(loras);
+  }
+
+  /** A spec without LoRAs. */
+  public RecipeSpec(
+      String recipe, Map<String, String> sets, String input, String text, Long seed, String model) {
+    this(recipe, sets, input, text, seed, model, null);
   }
 
   @Override
@@ -45,12 +63,12 @@ public record RecipeSpec(
 
   /** This spec with another seed. */
   public RecipeSpec withSeed(Long s) {
-    return new RecipeSpec(recipe, sets, input, text, s, model);
+    return new RecipeSpec(recipe, sets, input, text, s, model, loras);
   }
 
   /** This spec with another model reference (a front end that resolved it already). */
   public RecipeSpec withModel(String m) {
-    return new RecipeSpec(recipe, sets, input, text, seed, m);
+    return new RecipeSpec(recipe, sets, input, text, seed, m, loras);
   }
 
   static void checkSeed(Long seed) {

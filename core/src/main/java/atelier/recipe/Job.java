@@ -15,6 +15,8 @@ import java.nio.file.Path;
  * @param basemapPng the basemap file's bytes (with its chain in a text chunk), or null
  * @param basemapFile where the basemap is written, or null
  * @param provenance what outputs record
+ * @param notes what the plan did that each output's record should say (e.g. how an input picture
+ *     reached the generation size), in order
  */
 public record Job(
     String name,
@@ -22,4 +24,20 @@ public record Job(
     BufferedImage basemap,
     byte[] basemapPng,
     Path basemapFile,
-    Provenance provenance) {}
+    Provenance provenance,
+    java.util.List<String> notes) {
+  public Job {
+    notes = notes == null ? java.util.List.of() : java.util.List.copyOf(notes);
+  }
+
+  /** A job whose outputs need no notes. */
+  public Job(
+      String name,
+      GenerationRequest request,
+      BufferedImage basemap,
+      byte[] basemapPng,
+      Path basemapFile,
+      Provenance provenance) {
+    this(name, request, basemap, basemapPng, basemapFile, provenance, null);
+  }
+}

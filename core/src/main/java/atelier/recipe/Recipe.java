@@ -32,6 +32,8 @@ import java.util.stream.Collectors;
  * @param select which of a batch to keep
  * @param series one job per item (collectible series), or null for one job
  * @param control a ControlNet to keep the basemap's structure when one is installed, or null
+ * @param extend how an optional input picture of another aspect than the generation size reaches it
+ *     (outpainting or cropping), or null when the recipe takes no such picture
  * @param source where the recipe was read from, for messages
  */
 public record Recipe(
@@ -48,6 +50,7 @@ public record Recipe(
     Select select,
     Series series,
     Control control,
+    Extend extend,
     String source) {
   /** The file format this code reads and writes. */
   public static final String FORMAT = "atelier-recipe/1";
@@ -79,6 +82,53 @@ public record Recipe(
    * @param end the fraction of the steps it acts during (from the start)
    */
   public record Control(String net, String preprocess, double scale, double end) {}
+
+  /**
+   * How a recipe with an optional input picture (the wallpapers: {@code --input PHOTO}) brings a
+   * picture of another aspect than its generation size to that size. With {@link Method#OUTPAINT}
+   * the picture is kept whole: scaled to fit inside the generation size (its sides rounded to
+   * multiples of 8), centred, the canvas extended around it and the new area painted as A1111's
+   * outpainting does ({@link atelier.pipeline.Outpaint}: fill, mask blur, the original pasted back
+   * outside the mask); with {@link Method#CROP} it is cropped to the aspect and repainted by
+   * image-to-image. A picture that already has the aspect is repainted by image-to-image either
+   * way.
+   *
+   * @param method how the aspect is met
+   * @param strength how much is repainted: the new area (outpaint) or the whole picture (crop)
+   * @param blur the mask blur in pixels (outpaint), 0 to 64
+   * @param fill what the new area starts from (outpaint): {@code fill}, {@code original}, {@code
+   *     noise} or {@code nothing}
+   */
+  public record Extend(Method method, double strength, int blur, String fill) {
+    /** The default: outpaint at strength 0.8, blur 4, fill {@code fill}. */
+    public static final Extend DEFAULT = new Extend(Method.OUTPAINT, 0.8, 4, "fill");
+
+    /** How the aspect is met. */
+    public enum Method {
+      /** Keep the whole picture and paint the canvas around it. */
+      OUTPAINT,
+      /** Crop the picture to the aspect and repaint it by image-to-image. */
+      CROP;
+
+      /** Finds a method by name; unknown names get the valid ones. */
+      public static Method lookup(String name) {
+        return switch (name.strip().toLowerCase(Locale.ROOT)) {
+          case "outpaint" -> OUTPAINT;
+          case "crop" -> CROP;
+          default ->
+              throw new BadRequestException(
+                  "method: expected one of outpaint, crop, found '" + name + "'");
+        };
+      }
+    }
+  }
+
+  /**
+   * Whether the recipe takes an input picture only optionally (it has an {@code extend} section).
+   */
+  public boolean optionalPicture() {
+    return extend != null && input == Input.NONE;
+  }
 
   /** What a recipe takes from the caller besides {@code --set} values. */
   public enum Input {

@@ -89,14 +89,29 @@ public record RecipeControl(Recipe.Control control, String id, Path path) {
         + " --kind controlnet)";
   }
 
-  /** The artwork with the note added to its record's notes. */
-  static Artwork withNote(Artwork a, String note) {
-    if (note == null) {
+  /** What a plan says before any work: which path the recipe's jobs with a basemap take. */
+  public String planNote() {
+    if (installed()) {
+      return "control: each basemap steers the "
+          + control.net()
+          + " ControlNet "
+          + id
+          + " (text-to-image under it; the strength is not used)";
+    }
+    return "control: no installed ControlNet's id contains '"
+        + control.net()
+        + "'; image-to-image from the basemap instead (install one: atelier models import DIR"
+        + " --kind controlnet)";
+  }
+
+  /** The artwork with the notes added to its record's notes. */
+  static Artwork withNotes(Artwork a, List<String> added) {
+    if (added.isEmpty()) {
       return a;
     }
     ImageRecord r = a.record();
     List<String> notes = new ArrayList<>(r.warnings());
-    notes.add(note);
+    notes.addAll(added);
     ImageRecord noted =
         new ImageRecord(
             r.software(),

@@ -68,7 +68,7 @@ final class RecipeParams {
               + r.input().name().toLowerCase(Locale.ROOT)
               + "), found none");
     }
-    if (!wantsFile && in.input() != null) {
+    if (!wantsFile && !r.optionalPicture() && in.input() != null) {
       throw new BadRequestException(
           "recipe "
               + r.name()

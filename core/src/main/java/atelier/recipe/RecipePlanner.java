@@ -50,7 +50,7 @@ public final class RecipePlanner {
             : r.generate().seed() != null ? r.generate().seed() : SEEDS.nextLong() & 0xFFFF_FFFFL;
     BufferedImage photo = null;
     String photoSha = null;
-    if (r.input() == Recipe.Input.IMAGE) {
+    if (r.input() == Recipe.Input.IMAGE || (r.optionalPicture() && in.input() != null)) {
       byte[] bytes = Jobs.readBytes(in.input());
       photo = Jobs.decode(in.input(), bytes);
       photoSha = ModelHasher.sha256Of(bytes);
@@ -102,6 +102,22 @@ public final class RecipePlanner {
       }
       int[] size = size(r, basemap);
       Recipe.Generate g = r.generate();
+      InitImage init = basemap == null ? null : new InitImage(basemap, file.toString(), sha);
+      Double strength = basemap == null ? null : g.strength();
+      atelier.pipeline.Inpaint inpaint = null;
+      List<String> notes = new ArrayList<>();
+      if (r.extend() != null && basemap != null) {
+        int[] at = size != null ? size : new int[] {basemap.getWidth(), basemap.getHeight()};
+        double finalAspect =
+            r.upscale() != null && r.upscale().fit() == atelier.image.Resize.Fit.COVER
+                ? (double) r.upscale().width() / r.upscale().height()
+                : 0;
+        RecipeExtend.Plan e = RecipeExtend.plan(r.extend(), init, at[0], at[1], finalAspect);
+        init = e.init();
+        inpaint = e.inpaint();
+        strength = e.strength();
+        notes.add(e.note());
+      }
       GenerationRequest request =
           GenerationRequest.builder(prompt.text())
               .negativePrompt(prompt.negative())
@@ -112,9 +128,10 @@ public final class RecipePlanner {
               .eta(g.eta())
               .seed(s)
               .batch(g.batch())
-              .init(basemap == null ? null : new InitImage(basemap, file.toString(), sha))
-              .strength(basemap == null ? null : g.strength())
+              .init(init)
+              .strength(strength)
               .fit(g.fit())
+              .inpaint(inpaint)
               .build();
       Provenance prov =
           new Provenance(
@@ -140,7 +157,7 @@ public final class RecipePlanner {
                   ? null
                   : new Provenance.SeriesRef(k + 1, items.size(), items.get(k)),
               null);
-      Job job = new Job(name, request, basemap, png, file, prov);
+      Job job = new Job(name, request, basemap, png, file, prov, notes);
       jobs.add(job);
       previous = basemap == null ? null : job;
     }

@@ -36,7 +36,8 @@ public final class RecipeReader {
           "upscale",
           "select",
           "series",
-          "control");
+          "control",
+          "extend");
   static final List<String> PARAM_KEYS = List.of("default", "description", "pick");
   static final List<String> PROMPT_KEYS = List.of("template", "text", "negative", "picks");
   static final List<String> GENERATE_KEYS =
@@ -56,6 +57,7 @@ public final class RecipeReader {
   static final List<String> SELECT_KEYS = List.of("keep", "count", "by");
   static final List<String> SERIES_KEYS = List.of("param", "items", "seed");
   static final List<String> CONTROL_KEYS = List.of("net", "preprocess", "scale", "end");
+  static final List<String> EXTEND_KEYS = List.of("method", "strength", "blur", "fill");
   static final Pattern PLACEHOLDER = Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_-]*\\}");
 
   private static final ObjectMapper YAML = new YAMLMapper();
@@ -154,6 +156,20 @@ public final class RecipeReader {
     Recipe.Select select = RecipeSections.select(c, root);
     Recipe.Series series = RecipeSections.series(c, root);
     Recipe.Control control = RecipeSections.control(c, root);
+    Recipe.Extend extend = RecipeSections.extend(c, root);
+    if (extend != null && input != Recipe.Input.NONE) {
+      c.error(
+          p
+              + ".extend: applies to recipes with an optional input picture; expected input: none,"
+              + " found input: "
+              + input.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    if (extend != null && control != null) {
+      c.error(
+          p
+              + ".extend: an outpainted picture keeps its pixels and has no structure to steer;"
+              + " expected extend or control, found both");
+    }
     if (generate != null
         && generate.strength() != null
         && steps.isEmpty()
@@ -178,6 +194,7 @@ public final class RecipeReader {
         select,
         series,
         control,
+        extend,
         source);
   }
 

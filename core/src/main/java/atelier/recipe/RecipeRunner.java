@@ -127,7 +127,11 @@ public final class RecipeRunner {
       }
       Provenance prov = job.provenance().withTools(null, selector.name());
       var req = control == null ? job.request() : control.apply(job.request());
-      String note = control == null ? null : control.note(job.request());
+      List<String> notes = new ArrayList<>(job.notes());
+      String controlNote = control == null ? null : control.note(job.request());
+      if (controlNote != null) {
+        notes.add(controlNote);
+      }
       events.stage(
           job,
           index,
@@ -152,7 +156,7 @@ public final class RecipeRunner {
                         job,
                         index,
                         jobs.size(),
-                        RecipeControl.withNote(a, note),
+                        RecipeControl.withNotes(a, notes),
                         prov,
                         outDir,
                         events,
@@ -163,7 +167,7 @@ public final class RecipeRunner {
       GenerationResult generated = model.generate(req, progress, cancel);
       GenerationResult result =
           new GenerationResult(
-              generated.images().stream().map(a -> RecipeControl.withNote(a, note)).toList(),
+              generated.images().stream().map(a -> RecipeControl.withNotes(a, notes)).toList(),
               generated.timings());
       events.stage(
           job,

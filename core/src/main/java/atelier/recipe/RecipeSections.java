@@ -241,4 +241,29 @@ final class RecipeSections {
         ? null
         : new Recipe.Control(net, pre, scale == null ? 1.0 : scale, end == null ? 1.0 : end);
   }
+
+  static Recipe.Extend extend(TreeCheck c, JsonNode root) {
+    JsonNode n = c.object(root, "extend", "recipe", false);
+    if (n == null) {
+      return null;
+    }
+    String p = "recipe.extend";
+    c.keys(n, p, RecipeReader.EXTEND_KEYS);
+    Recipe.Extend d = Recipe.Extend.DEFAULT;
+    Recipe.Extend.Method method =
+        c.choice(n, "method", p, Recipe.Extend.Method::lookup, d.method());
+    Double strength = c.number(n, "strength", p, 0, 1);
+    if (strength != null && strength == 0) {
+      c.error(p + ".strength", "more than 0 and at most 1", n.get("strength"));
+    }
+    Integer blur = c.integer(n, "blur", p, 0, 64);
+    String fill = c.string(n, "fill", p, false, d.fill());
+    try {
+      fill = atelier.pipeline.InpaintSettings.Fill.lookup(fill).cliName();
+    } catch (atelier.BadRequestException e) {
+      c.error(p + ".fill", "one of fill, original, noise, nothing", n.get("fill"));
+    }
+    return new Recipe.Extend(
+        method, strength == null ? d.strength() : strength, blur == null ? d.blur() : blur, fill);
+  }
 }

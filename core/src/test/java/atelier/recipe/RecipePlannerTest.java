@@ -179,4 +179,66 @@ class RecipePlannerTest {
     assertThat(j.request().width() % 64).isZero();
     assertThat(j.request().height() % 64).isZero();
   }
+
+  /** A recipe at a small generation size (the planner's sizes scale with the base). */
+  private Job small(String name, Path photo, String... sets) {
+    Map<String, String> all = new java.util.LinkedHashMap<>();
+    all.put("generate.base", "128");
+    for (int i = 0; i < sets.length; i += 2) {
+      all.put(sets[i], sets[i + 1]);
+    }
+    return planner
+        .plan(recipes.find(name, all), new RecipeInputs(Map.of(), photo, null, 3L), out)
+        .get(0);
+  }
+
+  @Test
+  void aWallpaperOutpaintsAPhotoOfAnotherAspectInsteadOfCroppingIt() throws Exception {
+    Path photo = image("photo.png", 160, 120, 0xffc08040);
+    Job desk = small("desktop-wallpaper", photo);
+    // 256×128 for 16:9, cropped to 16:9 after upscaling (x 14.2–241.8 kept: on the 8-pixel grid
+    // 16–240); the 4:3 photo scaled to fit in there (170.7×128 → 168×128), centred
+    assertThat(new int[] {desk.request().width(), desk.request().height()})
+        .containsExactly(256, 128);
+    assertThat(desk.request().init().image().getWidth()).isEqualTo(256);
+    assertThat(desk.request().init().image().getHeight()).isEqualTo(128);
+    assertThat(desk.request().inpaint().settings().outpaint())
+        .isEqualTo("left=40,top=0,right=48,bottom=0");
+    assertThat(desk.request().inpaint().settings().fill()).isEqualTo("fill");
+    assertThat(desk.request().strength()).isEqualTo(0.8);
+    assertThat(desk.request().init().source()).isEqualTo(desk.basemapFile().toString());
+    assertThat(desk.notes())
+        .containsExactly(
+            "recipe: the input picture (160×120) was kept whole, scaled to 168×128, and the canvas"
+                + " extended to 256×128 by outpainting left=40,top=0,right=48,bottom=0 (masked"
+                + " content fill, strength 0.8); the painted area is those strips plus 8 px of"
+                + " overlap into the picture, outside it the picture's pixels are pasted back");
+    Job phone = small("phone-wallpaper", photo);
+    // 128×256, cropped to 1080:2400 after upscaling (x 6.4–121.6 kept: 8–120), so the photo is
+    // 112×84 → 112×88 there, with 8 px beside it that the final crop removes
+    assertThat(phone.request().inpaint().settings().outpaint())
+        .isEqualTo("left=8,top=80,right=8,bottom=88");
+  }
+
+  @Test
+  void aWallpaperCropsThePhotoWhenAskedAndRepaintsAMatchingOne() throws Exception {
+    Path photo = image("photo.png", 160, 120, 0xffc08040);
+    Job crop = small("desktop-wallpaper", photo, "extend.method", "crop");
+    assertThat(crop.request().inpaint()).isNull();
+    assertThat(crop.request().init().image().getWidth()).isEqualTo(160);
+    assertThat(crop.request().fit()).isEqualTo(atelier.image.Resize.Fit.COVER);
+    assertThat(crop.request().strength()).isEqualTo(0.8);
+    assertThat(crop.notes().get(0)).contains("cropped to the aspect of 256×128");
+    Path wide = image("wide.png", 256, 128, 0xffc08040);
+    Job same = small("desktop-wallpaper", wide, "upscale.width", "512", "upscale.height", "256");
+    assertThat(same.request().inpaint()).isNull();
+    assertThat(same.notes().get(0)).contains("already has the aspect of 256×128");
+  }
+
+  @Test
+  void aRecipeWithoutExtendStillRefusesAPicture() throws Exception {
+    Path photo = image("photo.png", 64, 48, 0xffc08040);
+    assertThatThrownBy(() -> plan("art-name", new RecipeInputs(Map.of(), photo, "Ab", 1L)))
+        .hasMessageContaining("--input: expected no input file (input: text)");
+  }
 }

@@ -143,4 +143,25 @@ class RecipeReaderTest {
     assertThatThrownBy(() -> new Recipes(null).source("missing.yaml"))
         .hasMessage("recipe: expected a file at missing.yaml, found nothing");
   }
+
+  @Test
+  void extendSectionIsReadWithDefaultsAndChecked() {
+    assertThat(new Recipes(null).find("phone-wallpaper", Map.of()).extend())
+        .isEqualTo(Recipe.Extend.DEFAULT);
+    assertThat(read(MINIMAL + "extend: {}\n").extend()).isEqualTo(Recipe.Extend.DEFAULT);
+    assertThat(read(MINIMAL + "extend: {method: crop, strength: 0.5}\n").extend())
+        .isEqualTo(new Recipe.Extend(Recipe.Extend.Method.CROP, 0.5, 4, "fill"));
+    assertThat(read(MINIMAL).extend()).isNull();
+    assertThatThrownBy(() -> read(MINIMAL + "extend: {method: stretch}\n"))
+        .hasMessage("recipe.extend.method: expected one of outpaint, crop, found 'stretch'");
+    assertThatThrownBy(() -> read(MINIMAL + "extend: {fill: grey}\n"))
+        .hasMessage(
+            "recipe.extend.fill: expected one of fill, original, noise, nothing, found 'grey'");
+    assertThatThrownBy(() -> read(MINIMAL + "extend: {strength: 0}\n"))
+        .hasMessageContaining("recipe.extend.strength: expected more than 0 and at most 1");
+    assertThatThrownBy(() -> read(MINIMAL + "input: text\nextend: {}\n"))
+        .hasMessageContaining("recipe.extend: applies to recipes with an optional input picture");
+    assertThatThrownBy(() -> read(MINIMAL + "extend: {}\ncontrol: {net: canny}\n"))
+        .hasMessageContaining("expected extend or control, found both");
+  }
 }

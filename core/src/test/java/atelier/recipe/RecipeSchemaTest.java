@@ -48,6 +48,8 @@ class RecipeSchemaTest {
         .containsExactlyElementsOf(RecipeReader.SELECT_KEYS);
     assertThat(keys(p.get("series").get("properties")))
         .containsExactlyElementsOf(RecipeReader.SERIES_KEYS);
+    assertThat(keys(p.get("extend").get("properties")))
+        .containsExactlyElementsOf(RecipeReader.EXTEND_KEYS);
     assertThat(keys(p.get("prompt").get("properties")))
         .containsExactlyElementsOf(RecipeReader.PROMPT_KEYS);
     assertThat(

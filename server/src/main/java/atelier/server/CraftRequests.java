@@ -64,6 +64,7 @@ final class CraftRequests {
       requireRecipe(kind, recipe);
     }
     checkSets(kind, s.get("sets"));
+    checkLoras(kind, s.get("loras"));
     JsonNode ops = s.get("ops");
     if (ops != null && ops.isArray()) {
       for (int i = 0; i < ops.size(); i++) {
@@ -141,6 +142,26 @@ final class CraftRequests {
       String value = e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString();
       if (pathLike(value)) {
         throw new BadRequestException(field + ": expected a value, found a path '" + value + "'");
+      }
+    }
+  }
+
+  /** A recipe's LoRAs are installed names ({@code loras/NAME.safetensors}), never files. */
+  private static void checkLoras(String kind, JsonNode loras) {
+    if (loras == null || !loras.isArray()) {
+      return;
+    }
+    for (int i = 0; i < loras.size(); i++) {
+      String name = loras.get(i).path("name").asText("");
+      if (pathLike(name) || name.toLowerCase(java.util.Locale.ROOT).endsWith(".safetensors")) {
+        throw new BadRequestException(
+            kind
+                + " spec field 'loras["
+                + i
+                + "].name': expected an installed LoRA's name (atelier models import FILE --kind"
+                + " lora), found a file '"
+                + name
+                + "'");
       }
     }
   }

@@ -330,6 +330,7 @@ final class NativeApi {
       ObjectNode n = list.addObject();
       n.put("name", r.name()).put("title", r.title()).put("description", r.description());
       n.put("input", r.input().name().toLowerCase(java.util.Locale.ROOT));
+      n.put("optionalPicture", r.optionalPicture());
       ObjectNode params = n.putObject("params");
       for (Recipe.Param p : r.params().values()) {
         params

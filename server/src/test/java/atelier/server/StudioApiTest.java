@@ -179,6 +179,12 @@ class StudioApiTest {
     JsonNode recipes = json(f.get("/api/recipes")).path("recipes");
     assertThat(recipes.findValuesAsText("name"))
         .contains("desktop-wallpaper", "art-name", "landmark", "collectible-series");
+    // the wallpapers take an optional photo (outpainted to the screen's aspect)
+    for (JsonNode n : recipes) {
+      assertThat(n.path("optionalPicture").asBoolean())
+          .as(n.path("name").asText())
+          .isEqualTo(n.path("name").asText().endsWith("-wallpaper"));
+    }
     HttpResponse<String> r =
         f.post(
             "/api/recipes/preview",
@@ -246,6 +252,12 @@ class StudioApiTest {
             + "\"sets\":{\"select.by\":\"quality:../../secret\"}}}",
         "recipe spec field 'sets.select.by': expected a value, found a path"
             + " 'quality:../../secret'"
+      },
+      {
+        "{\"kind\":\"recipe\",\"spec\":{\"recipe\":\"art-name\",\"text\":\"A\","
+            + "\"loras\":[{\"name\":\"/etc/x.safetensors\",\"weight\":1}]}}",
+        "recipe spec field 'loras[0].name': expected an installed LoRA's name (atelier models"
+            + " import FILE --kind lora), found a file '/etc/x.safetensors'"
       },
       {
         "{\"kind\":\"sweep\",\"spec\":{\"prompt\":\"a\",\"x\":\"steps=1,2\","

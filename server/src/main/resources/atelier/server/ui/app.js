@@ -171,7 +171,7 @@ function showRecipe() {
     box.append(label);
   }
   $('recipe-text-label').hidden = r.input !== 'text';
-  $('recipe-input-label').hidden = !(r.input === 'image' || r.input === 'logo');
+  $('recipe-input-label').hidden = !(r.input === 'image' || r.input === 'logo' || r.optionalPicture);
   $('recipe-plan').hidden = true;
 }
 
