@@ -3,6 +3,7 @@ package atelier.server;
 import atelier.BadRequestException;
 import atelier.jobs.CraftSources;
 import atelier.recipe.Recipe;
+import atelier.text.LoraTags;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -146,8 +147,8 @@ final class CraftRequests {
     }
   }
 
-  /** A recipe's LoRAs are installed names ({@code loras/NAME.safetensors}), never files. */
-  private static void checkLoras(String kind, JsonNode loras) {
+  /** A spec's LoRAs are installed names ({@code loras/NAME.safetensors}), never files. */
+  static void checkLoras(String kind, JsonNode loras) {
     if (loras == null || !loras.isArray()) {
       return;
     }
@@ -162,6 +163,42 @@ final class CraftRequests {
                 + " lora), found a file '"
                 + name
                 + "'");
+      }
+    }
+  }
+
+  /**
+   * A {@code <lora:NAME:W>} tag anywhere in a spec's text (prompts, sweep axes, recipe values)
+   * names an installed LoRA, never a file: {@code LoraStore.resolve} would read a file of that name
+   * relative to the server's working folder.
+   */
+  static void checkLoraTags(String kind, JsonNode node, String field) {
+    if (node == null) {
+      return;
+    }
+    if (node.isTextual()) {
+      for (LoraTags.Tag tag : LoraTags.find(node.asText())) {
+        String name = tag.name();
+        if (pathLike(name) || name.toLowerCase(java.util.Locale.ROOT).endsWith(".safetensors")) {
+          throw new BadRequestException(
+              kind
+                  + " spec field '"
+                  + field
+                  + "': expected <lora:NAME:W> naming an installed LoRA (atelier models import"
+                  + " FILE --kind lora), found a file '"
+                  + name
+                  + "'");
+        }
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        checkLoraTags(kind, node.get(i), field + "[" + i + "]");
+      }
+    } else if (node.isObject()) {
+      var fields = node.fields();
+      while (fields.hasNext()) {
+        var e = fields.next();
+        checkLoraTags(kind, e.getValue(), field.isEmpty() ? e.getKey() : field + "." + e.getKey());
       }
     }
   }

@@ -218,7 +218,9 @@ public final class Studio {
     }
     if (kind.equals("generate")) {
       refuseControlAndMaskFiles(s);
+      CraftRequests.checkLoras(kind, s.get("loras"));
     }
+    CraftRequests.checkLoraTags(kind, s, "");
     CraftRequests.checkScorers(kind, s.get("scorers"));
     String modelField = "model";
     JsonNode model = s.get(modelField);

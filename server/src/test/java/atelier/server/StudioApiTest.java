@@ -260,6 +260,23 @@ class StudioApiTest {
             + " import FILE --kind lora), found a file '/etc/x.safetensors'"
       },
       {
+        "{\"kind\":\"generate\",\"spec\":{\"prompt\":\"a\","
+            + "\"loras\":[{\"name\":\"/etc/x.safetensors\",\"weight\":1}]}}",
+        "generate spec field 'loras[0].name': expected an installed LoRA's name (atelier models"
+            + " import FILE --kind lora), found a file '/etc/x.safetensors'"
+      },
+      {
+        "{\"kind\":\"generate\",\"spec\":{\"prompt\":\"a <lora:x.safetensors:0.5>\"}}",
+        "generate spec field 'prompt': expected <lora:NAME:W> naming an installed LoRA (atelier"
+            + " models import FILE --kind lora), found a file 'x.safetensors'"
+      },
+      {
+        "{\"kind\":\"sweep\",\"spec\":{\"prompt\":\"a\","
+            + "\"x\":\"prompt=a <lora:../up/l:1>,b\"}}",
+        "sweep spec field 'x': expected <lora:NAME:W> naming an installed LoRA (atelier models"
+            + " import FILE --kind lora), found a file '../up/l'"
+      },
+      {
         "{\"kind\":\"sweep\",\"spec\":{\"prompt\":\"a\",\"x\":\"steps=1,2\","
             + "\"ops\":[\"logo:file=/etc/passwd\"]}}",
         "sweep spec field 'ops[0]': expected a basemap operation that reads no file, found"
