@@ -23,9 +23,11 @@ import java.util.Random;
  * and prints its effective FLOP/s as a share of the convolution's (the UNet through Atelier's
  * optimised-graph cache, {@code $ATELIER_GRAPH_CACHE}).
  *
- * <p>The UNet's work per guided step is the measured count in docs/benchmarks.md (SD 1.5 at 512²:
- * {@value #SD15_CFG_STEP_GFLOP} GFLOP, counted by {@code tools/unet_flops.py}); it scales with the
- * latent area, and {@code --unet-gflop} overrides it for other models.
+ * <p>The UNet's work per guided step is the count in docs/benchmarks.md, made by {@code
+ * tools/unet_flops.py} with forward hooks on the SD 1.5 architecture (guided step, batch 2: 360.2
+ * GFLOP at 256², {@value #SD15_CFG_STEP_GFLOP} at 512², 4,296.2 at 768²); other sizes scale the
+ * 512² figure by the latent area (which undercounts attention), and {@code --unet-gflop} overrides
+ * it for other models.
  *
  * <p>Usage: {@code java -cp atelier-bench.jar atelier.bench.CalibrationBenchmark [--runs 5]
  * [--model DIR [--size 512] [--unet-gflop G] [--attention standard|fused]]} and the session flags
@@ -35,7 +37,17 @@ import java.util.Random;
  */
 public final class CalibrationBenchmark {
   /** FLOP of one guided SD 1.5 UNet step (batch 2) at 512² (see the class comment). */
-  static final double SD15_CFG_STEP_GFLOP = 1780;
+  static final double SD15_CFG_STEP_GFLOP = 1606.5;
+
+  /** GFLOP of one guided SD 1.5 UNet step at the sizes tools/unet_flops.py counted. */
+  static double sd15StepGflop(int size) {
+    return switch (size) {
+      case 256 -> 360.2;
+      case 512 -> SD15_CFG_STEP_GFLOP;
+      case 768 -> 4296.2;
+      default -> SD15_CFG_STEP_GFLOP * (size / 512.0) * (size / 512.0);
+    };
+  }
 
   private CalibrationBenchmark() {}
 
@@ -70,10 +82,7 @@ public final class CalibrationBenchmark {
     double conv = time("conv 3x3 320->320 64x64 batch 2", convolution(2, 320, 64), settings, runs);
     time("matmul 2048x2048", matMul(2048), settings, runs);
     if (model != null) {
-      double gflop =
-          Double.isNaN(unetGflop)
-              ? SD15_CFG_STEP_GFLOP * (size / 512.0) * (size / 512.0)
-              : unetGflop;
+      double gflop = Double.isNaN(unetGflop) ? sd15StepGflop(size) : unetGflop;
       double unet =
           unetStep(
               model.resolve("unet/model.onnx"),
