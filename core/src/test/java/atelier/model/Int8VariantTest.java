@@ -16,6 +16,8 @@ import atelier.upscale.ImageMetrics;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -111,8 +113,33 @@ class Int8VariantTest {
     assertThat(max).as("largest channel difference").isLessThanOrEqualTo(MAX_LEVELS);
   }
 
+  @Test
+  void theInt8UnetGoesThroughTheOptimisedGraphCacheUnchanged() {
+    optimize(null);
+    SessionSettings cached = SessionSettings.CPU.withGraphCache(tmp.resolve("cache"));
+    System.setProperty(GraphCache.MIN_BYTES_PROPERTY, "0");
+    try {
+      List<OnnxModel.GraphCacheUse> uses = new ArrayList<>();
+      BufferedImage plain = generate(store.folder("tiny-int8"), SessionSettings.CPU, uses);
+      BufferedImage saved = generate(store.folder("tiny-int8"), cached, uses);
+      BufferedImage loaded = generate(store.folder("tiny-int8"), cached, uses);
+      assertThat(uses.subList(1, 3))
+          .containsExactly(OnnxModel.GraphCacheUse.STORED, OnnxModel.GraphCacheUse.HIT);
+      assertThat(ImageMetrics.maxDifference(plain, saved)).isZero();
+      assertThat(ImageMetrics.maxDifference(plain, loaded)).isZero();
+    } finally {
+      System.clearProperty(GraphCache.MIN_BYTES_PROPERTY);
+    }
+  }
+
   private static BufferedImage generate(Path folder) {
-    try (StableDiffusion sd = StableDiffusion.load(folder, SessionSettings.CPU)) {
+    return generate(folder, SessionSettings.CPU, new ArrayList<>());
+  }
+
+  private static BufferedImage generate(
+      Path folder, SessionSettings settings, List<OnnxModel.GraphCacheUse> uses) {
+    try (StableDiffusion sd = StableDiffusion.load(folder, settings)) {
+      uses.add(sd.unet().model().graphCacheUse());
       return sd.generate(
               GenerationRequest.builder("a lighthouse in a storm")
                   .steps(8)
