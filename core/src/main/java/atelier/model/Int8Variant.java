@@ -146,32 +146,35 @@ public final class Int8Variant {
                     "hard-linked")),
             replace,
             staging -> {
-              List<ModelManifest.FileRecord> records = new ArrayList<>();
-              linked[0] = linkOthers(source, staging, rewritten, records, cancel);
-              Path target = staging.resolve(STAGE).resolve("model.onnx");
-              Files.createDirectories(target.getParent());
-              report[0] =
-                  Int8Quantizer.quantize(
-                      unet,
-                      target,
-                      (done, total) -> listener.onProgress(progress(newId, done, total, started)),
-                      cancel);
-              records.add(record(staging, target));
-              records.add(record(staging, target.resolveSibling(report[0].dataFile())));
-              records.sort((a, b) -> a.path().compareTo(b.path()));
-              if (!linked[0]) {
-                variant[0] =
-                    new ModelManifest.Variant(
-                        sourceId,
-                        METHOD,
-                        Instant.now().toString(),
-                        List.of(STAGE),
-                        report[0].quantized(),
-                        "copied");
+              try {
+                return write(
+                    source, staging, unet, rewritten, newId, started, report, linked, listener,
+                    cancel);
+              } catch (IOException e) {
+                throw new BadRequestException(
+                    "models optimize "
+                        + sourceId
+                        + " --int8: writing "
+                        + newId
+                        + " into "
+                        + store.root()
+                        + " failed: "
+                        + e.getMessage()
+                        + " (nothing was installed)",
+                    e);
               }
-              return records;
             },
             check);
+    if (!linked[0]) {
+      variant[0] =
+          new ModelManifest.Variant(
+              sourceId,
+              METHOD,
+              Instant.now().toString(),
+              List.of(STAGE),
+              report[0].quantized(),
+              "copied");
+    }
     if (variant[0] != null) {
       m =
           new ModelManifest(
@@ -189,6 +192,35 @@ public final class Int8Variant {
     listener.onProgress(
         new DownloadProgress(DownloadProgress.Phase.DONE, newId, null, 0, 1, 0, 0, 0, 0, 0, null));
     return new Result(m, report[0], linked[0]);
+  }
+
+  /** Fills the staging folder: the other files linked, the UNet quantised; every file hashed. */
+  private static List<ModelManifest.FileRecord> write(
+      Path source,
+      Path staging,
+      Path unet,
+      Set<Path> rewritten,
+      String newId,
+      long started,
+      Int8Quantizer.Report[] report,
+      boolean[] linked,
+      DownloadListener listener,
+      CancelToken cancel)
+      throws IOException {
+    List<ModelManifest.FileRecord> records = new ArrayList<>();
+    linked[0] = linkOthers(source, staging, rewritten, records, cancel);
+    Path target = staging.resolve(STAGE).resolve("model.onnx");
+    Files.createDirectories(target.getParent());
+    report[0] =
+        Int8Quantizer.quantize(
+            unet,
+            target,
+            (done, total) -> listener.onProgress(progress(newId, done, total, started)),
+            cancel);
+    records.add(record(staging, target));
+    records.add(record(staging, target.resolveSibling(report[0].dataFile())));
+    records.sort((a, b) -> a.path().compareTo(b.path()));
+    return records;
   }
 
   /** The graph file and the external-data files its initializers live in. */
