@@ -28,14 +28,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "models",
     mixinStandardHelpOptions = true,
-    description = "List, pull, check, remove and import models.",
+    description = "List, pull, check, remove, import and optimize models.",
     subcommands = {
       ModelsCommand.ListCommand.class,
       ModelsPullCommand.class,
       ModelsInfoCommand.class,
       ModelsCommand.VerifyCommand.class,
       ModelsCommand.RemoveCommand.class,
-      ModelsImportCommand.class
+      ModelsImportCommand.class,
+      ModelsOptimizeCommand.class
     })
 final class ModelsCommand implements Runnable {
   static final ObjectMapper JSON = new ObjectMapper();

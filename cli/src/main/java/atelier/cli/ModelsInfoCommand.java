@@ -88,12 +88,18 @@ final class ModelsInfoCommand implements Callable<Integer>, Terminal.JsonAware {
         ModelManifest.Origin o = m.origin();
         out.println(
             "origin:      "
-                + (o.type().equals("import")
-                    ? "imported from " + o.importedFrom()
-                    : o.repo()
-                        + " @ "
-                        + o.revision()
-                        + (o.commit() != null ? " (commit " + o.commit() + ")" : "")));
+                + (o.variant() != null
+                    ? o.variant().method()
+                        + " variant of "
+                        + o.variant().source()
+                        + ", made "
+                        + o.variant().created()
+                    : o.type().equals("import")
+                        ? "imported from " + o.importedFrom()
+                        : o.repo()
+                            + " @ "
+                            + o.revision()
+                            + (o.commit() != null ? " (commit " + o.commit() + ")" : "")));
         out.println("updated:     " + m.updated() + " by atelier " + m.atelierVersion());
         for (ModelManifest.FileRecord f : m.files()) {
           out.printf(

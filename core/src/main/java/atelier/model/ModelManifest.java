@@ -86,6 +86,14 @@ public record ModelManifest(
    * import its source again.
    */
   public String repair() {
+    if (origin.variant() != null) {
+      Variant v = origin.variant();
+      return "make it again: atelier models optimize "
+          + v.source()
+          + " --int8 --id "
+          + id
+          + " --replace";
+    }
     String from = importedFrom();
     if (from == null) {
       return "repair with: atelier models pull " + id;
@@ -151,6 +159,8 @@ public record ModelManifest(
    * @param endpoint the hub's address, or null
    * @param importedFrom the folder an import copied, or null
    * @param conversion what a converted checkpoint was, or null
+   * @param variant what installed model this one was derived from ({@code models optimize}), or
+   *     null
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Origin(
@@ -160,14 +170,23 @@ public record ModelManifest(
       String commit,
       String endpoint,
       String importedFrom,
-      Conversion conversion) {
+      Conversion conversion,
+      Variant variant) {
     public static Origin hub(CatalogEntry e, String commit, String endpoint) {
       return new Origin(
-          "huggingface", e.source().repo(), e.source().revision(), commit, endpoint, null, null);
+          "huggingface",
+          e.source().repo(),
+          e.source().revision(),
+          commit,
+          endpoint,
+          null,
+          null,
+          null);
     }
 
     public static Origin imported(Path from) {
-      return new Origin("import", null, null, null, null, from.toAbsolutePath().toString(), null);
+      return new Origin(
+          "import", null, null, null, null, from.toAbsolutePath().toString(), null, null);
     }
 
     /** This origin with the record of a checkpoint conversion (a catalog checkpoint pulled). */
@@ -178,9 +197,33 @@ public record ModelManifest(
     /** A folder converted from a checkpoint file (re-imported from that file). */
     public static Origin converted(Path from, Conversion conversion) {
       return new Origin(
-          "import", null, null, null, null, from.toAbsolutePath().toString(), conversion);
+          "import", null, null, null, null, from.toAbsolutePath().toString(), conversion, null);
+    }
+
+    /** A variant written by {@code models optimize} from another installed model. */
+    public static Origin variant(Variant variant) {
+      return new Origin("variant", null, null, null, null, null, null, variant);
     }
   }
+
+  /**
+   * How a variant was derived from another installed model ({@code atelier models optimize}).
+   *
+   * @param source the installed model it was made from
+   * @param method what was done, e.g. {@code int8-dynamic-matmul}
+   * @param created when (ISO-8601 UTC)
+   * @param stages the stages rewritten, e.g. {@code [unet]}
+   * @param quantized the nodes quantised
+   * @param otherFiles how the other files were placed: {@code hard-linked} or {@code copied}
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Variant(
+      String source,
+      String method,
+      String created,
+      List<String> stages,
+      int quantized,
+      String otherFiles) {}
 
   /**
    * How a single-file checkpoint was converted into this folder.

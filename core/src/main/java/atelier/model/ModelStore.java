@@ -180,7 +180,9 @@ public final class ModelStore {
               + id
               + " cannot be used: "
               + m.problem()
-              + (m.manifest() != null && m.manifest().importedFrom() != null
+              + (m.manifest() != null
+                      && (m.manifest().importedFrom() != null
+                          || m.manifest().origin().variant() != null)
                   ? "; " + m.manifest().repair()
                   : "; run: atelier models pull "
                       + id
