@@ -191,7 +191,7 @@ public record ModelManifest(
 
     /** This origin with the record of a checkpoint conversion (a catalog checkpoint pulled). */
     public Origin withConversion(Conversion c) {
-      return new Origin(type, repo, revision, commit, endpoint, importedFrom, c);
+      return new Origin(type, repo, revision, commit, endpoint, importedFrom, c, variant);
     }
 
     /** A folder converted from a checkpoint file (re-imported from that file). */
