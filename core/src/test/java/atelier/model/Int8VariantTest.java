@@ -8,6 +8,7 @@ import atelier.CancelToken;
 import atelier.CancelledException;
 import atelier.ProgressListener;
 import atelier.diffusion.SchedulerKind;
+import atelier.model.lora.LoraUse;
 import atelier.model.lora.OnnxWeights;
 import atelier.pipeline.GenerationRequest;
 import atelier.pipeline.StableDiffusion;
@@ -153,6 +154,21 @@ class Int8VariantTest {
           .get(0)
           .image();
     }
+  }
+
+  @Test
+  void aLoraOnAnInt8VariantNamesTheVariantNotAnotherArchitecture() {
+    optimize(null);
+    Path lora = TestPaths.repoRoot().resolve("core/src/test/resources/lora/tiny-sd15.safetensors");
+    List<LoraUse> uses = List.of(new LoraUse("tiny-sd15", lora, 0.8));
+    // the same LoRA merges into the float32 model it was made from
+    StableDiffusion.load(store.folder("tiny"), SessionSettings.CPU, uses).close();
+    assertThatThrownBy(
+            () -> StableDiffusion.load(store.folder("tiny-int8"), SessionSettings.CPU, uses))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("int8 variant")
+        .hasMessageContaining("float32 model")
+        .hasMessageNotContaining("another architecture");
   }
 
   @Test

@@ -3,6 +3,7 @@ package atelier.model.lora;
 import atelier.BadRequestException;
 import atelier.ModelLoadException;
 import atelier.model.GraphPatch;
+import atelier.model.Int8Quantizer;
 import atelier.model.WeightOverride;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,6 +45,18 @@ public final class LoraPatch {
     }
     OnnxWeights text = OnnxWeights.read(textEncoderGraph);
     OnnxWeights unet = OnnxWeights.read(unetGraph);
+    long int8 = unet.nodes().stream().filter(n -> n.opType().equals(Int8Quantizer.OP)).count();
+    if (int8 > 0) {
+      throw new BadRequestException(
+          "lora "
+              + uses.get(0).name()
+              + ": expected a float32 UNet to merge into, found an int8 variant ("
+              + int8
+              + " "
+              + Int8Quantizer.OP
+              + " nodes, made by atelier models optimize --int8); use the float32 model it was"
+              + " made from with --lora");
+    }
     LoraTargets textTargets = LoraTargets.of(text, "lora_te_");
     LoraTargets unetTargets = LoraTargets.of(unet, "lora_unet_");
     Map<LoraTargets.Target, float[]> deltas = new LinkedHashMap<>();
