@@ -1,13 +1,16 @@
 package atelier.model;
 
+import static atelier.model.OnnxProto.parse;
+import static atelier.model.OnnxProto.string;
+import static atelier.model.OnnxProto.strings;
+import static atelier.model.OnnxProto.utf8;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnknownFieldSet;
 import com.google.protobuf.UnknownFieldSet.Field;
 import com.google.protobuf.WireFormat;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -267,33 +270,5 @@ public final class ClipSkipRewriter {
 
   private static int lengthDelimited(int field) {
     return field << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
-  }
-
-  private static List<String> strings(UnknownFieldSet set, int number) {
-    if (!set.hasField(number)) {
-      return List.of();
-    }
-    List<String> out = new ArrayList<>();
-    for (ByteString b : set.getField(number).getLengthDelimitedList()) {
-      out.add(b.toString(StandardCharsets.UTF_8));
-    }
-    return out;
-  }
-
-  private static String string(UnknownFieldSet set, int number) {
-    List<String> l = strings(set, number);
-    return l.isEmpty() ? "" : l.get(0);
-  }
-
-  private static ByteString utf8(String s) {
-    return ByteString.copyFrom(s, StandardCharsets.UTF_8);
-  }
-
-  private static UnknownFieldSet parse(ByteString bytes) {
-    try {
-      return UnknownFieldSet.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException("malformed ONNX graph: " + e.getMessage(), e);
-    }
   }
 }

@@ -1,11 +1,15 @@
 package atelier.model;
 
+import static atelier.model.OnnxProto.parse;
+import static atelier.model.OnnxProto.string;
+import static atelier.model.OnnxProto.strings;
+import static atelier.model.OnnxProto.utf8;
+
 import atelier.CancelToken;
 import atelier.model.lora.OnnxWeights;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnknownFieldSet;
 import com.google.protobuf.UnknownFieldSet.Field;
 import com.google.protobuf.WireFormat;
@@ -17,7 +21,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -617,33 +620,5 @@ public final class Int8Quantizer {
 
   private static Field lengthDelimited(ByteString value) {
     return Field.newBuilder().addLengthDelimited(value).build();
-  }
-
-  private static List<String> strings(UnknownFieldSet set, int number) {
-    if (!set.hasField(number)) {
-      return List.of();
-    }
-    List<String> out = new ArrayList<>();
-    for (ByteString b : set.getField(number).getLengthDelimitedList()) {
-      out.add(b.toString(StandardCharsets.UTF_8));
-    }
-    return out;
-  }
-
-  private static String string(UnknownFieldSet set, int number) {
-    List<String> l = strings(set, number);
-    return l.isEmpty() ? "" : l.get(0);
-  }
-
-  private static ByteString utf8(String s) {
-    return ByteString.copyFrom(s, StandardCharsets.UTF_8);
-  }
-
-  private static UnknownFieldSet parse(ByteString bytes) {
-    try {
-      return UnknownFieldSet.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException("malformed ONNX graph: " + e.getMessage(), e);
-    }
   }
 }

@@ -1,10 +1,13 @@
 package atelier.model;
 
+import static atelier.model.OnnxProto.parse;
+import static atelier.model.OnnxProto.string;
+import static atelier.model.OnnxProto.utf8;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnknownFieldSet;
 import com.google.protobuf.UnknownFieldSet.Field;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -151,22 +154,5 @@ public final class NoiseInputRewriter {
 
   private static Field field(UnknownFieldSet set, int number) {
     return set.hasField(number) ? set.getField(number) : Field.getDefaultInstance();
-  }
-
-  private static String string(UnknownFieldSet set, int number) {
-    List<ByteString> l = field(set, number).getLengthDelimitedList();
-    return l.isEmpty() ? "" : l.get(0).toString(StandardCharsets.UTF_8);
-  }
-
-  private static ByteString utf8(String s) {
-    return ByteString.copyFrom(s, StandardCharsets.UTF_8);
-  }
-
-  private static UnknownFieldSet parse(ByteString bytes) {
-    try {
-      return UnknownFieldSet.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException("malformed ONNX graph: " + e.getMessage(), e);
-    }
   }
 }
