@@ -7,7 +7,6 @@ import atelier.model.SafeTensors;
 import atelier.model.SessionSettings;
 import atelier.model.Tensor;
 import atelier.model.checkpoint.CheckpointImport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -54,14 +53,14 @@ public final class CheckpointCheck {
     double seconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf(
         Locale.ROOT,
-        "converted %s (%s, template %s, %d weights, %.2f GB written) in %.1f s; peak RSS %s%n",
+        "converted %s (%s, template %s, %d weights, %.2f GB written) in %.1f s; peak RSS %.0f MiB%n",
         checkpoint.getFileName(),
         r.plan().family().id(),
         r.plan().template().arch(),
         r.plan().used(),
         r.plan().template().dataBytes() / 1e9,
         seconds,
-        peakRss());
+        Measure.peakRssMiB());
     Path folder = store.folder("check");
     boolean ok = true;
     try (SafeTensors ref = SafeTensors.open(reference)) {
@@ -134,18 +133,5 @@ public final class CheckpointCheck {
         diff / max,
         ok ? "ok" : "FAIL");
     return ok;
-  }
-
-  private static String peakRss() throws java.io.IOException {
-    Path status = Path.of("/proc/self/status");
-    if (!Files.exists(status)) {
-      return "unknown";
-    }
-    for (String line : Files.readAllLines(status)) {
-      if (line.startsWith("VmHWM:")) {
-        return line.substring(6).trim();
-      }
-    }
-    return "unknown";
   }
 }

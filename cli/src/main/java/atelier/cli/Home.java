@@ -1,8 +1,10 @@
 package atelier.cli;
 
 import atelier.AtelierHome;
+import atelier.model.Device;
 import atelier.model.ModelCatalog;
 import atelier.model.ModelStore;
+import atelier.model.SessionSettings;
 import atelier.model.UserConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,5 +34,14 @@ final class Home {
 
   static ModelStore store(AtelierHome home) {
     return ModelStore.of(home);
+  }
+
+  /**
+   * Session settings for checking or converting a model: {@code device} when given (a command's
+   * {@code --device}), else the config's device, else the CPU.
+   */
+  static SessionSettings sessionSettings(AtelierHome home, String device) {
+    String dev = device != null ? device : config(home).device();
+    return new SessionSettings(dev == null ? Device.CPU : Device.lookup(dev), 0, 0);
   }
 }

@@ -3,7 +3,6 @@ package atelier.cli;
 import atelier.AtelierHome;
 import atelier.BadRequestException;
 import atelier.CancelToken;
-import atelier.model.Device;
 import atelier.model.DownloadListener;
 import atelier.model.ModelKind;
 import atelier.model.ModelManifest;
@@ -127,9 +126,7 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
               + dir);
     }
     ModelKind k = kind == null ? ModelKind.PIPELINE : ModelKind.lookup(kind);
-    String dev = device != null ? device : Home.config(home).device();
-    SessionSettings settings =
-        new SessionSettings(dev == null ? Device.CPU : Device.lookup(dev), 0, 0);
+    SessionSettings settings = settings(home);
     ModelManifest m =
         Home.store(home)
             .importFolder(
@@ -171,8 +168,7 @@ final class ModelsImportCommand implements Callable<Integer>, Terminal.JsonAware
   }
 
   private SessionSettings settings(AtelierHome home) {
-    String dev = device != null ? device : Home.config(home).device();
-    return new SessionSettings(dev == null ? Device.CPU : Device.lookup(dev), 0, 0);
+    return Home.sessionSettings(home, device);
   }
 
   /**

@@ -3,7 +3,6 @@ package atelier.cli;
 import atelier.AtelierHome;
 import atelier.BadRequestException;
 import atelier.CancelToken;
-import atelier.model.Device;
 import atelier.model.DownloadListener;
 import atelier.model.Int8Variant;
 import atelier.model.ModelKind;
@@ -63,9 +62,7 @@ final class ModelsOptimizeCommand implements Callable<Integer>, Terminal.JsonAwa
       throw new BadRequestException("models optimize: expected a method (--int8), found none");
     }
     AtelierHome home = Home.of(spec);
-    String dev = Home.config(home).device();
-    SessionSettings settings =
-        new SessionSettings(dev == null ? Device.CPU : Device.lookup(dev), 0, 0);
+    SessionSettings settings = Home.sessionSettings(home, null);
     DownloadListener bar =
         json
             ? DownloadListener.NONE
